@@ -1,0 +1,44 @@
+"""Frozen value objects shared by every layer."""
+
+from microfolio.domain.account import Account, AccountType, Household
+from microfolio.domain.asset import Asset
+from microfolio.domain.audit import AuditEvent
+from microfolio.domain.disposal import Disposal
+from microfolio.domain.fill import Fill
+from microfolio.domain.ids import IdFactory, SequentialIds, UuidIds
+from microfolio.domain.journal import JournalEntry, LedgerAccount, Posting
+from microfolio.domain.lot import Lot
+from microfolio.domain.money import CENT, ZERO, money, price, quantity
+from microfolio.domain.order import TRANSITIONS, Order, OrderStatus, Side
+from microfolio.domain.portfolio import TargetPortfolio
+from microfolio.domain.ticket import Reason, ReasonKind, TradeTicket
+
+__all__ = [
+    "CENT",
+    "TRANSITIONS",
+    "ZERO",
+    "Account",
+    "AccountType",
+    "Asset",
+    "AuditEvent",
+    "Disposal",
+    "Fill",
+    "Household",
+    "IdFactory",
+    "JournalEntry",
+    "LedgerAccount",
+    "Lot",
+    "Order",
+    "OrderStatus",
+    "Posting",
+    "Reason",
+    "ReasonKind",
+    "SequentialIds",
+    "Side",
+    "TargetPortfolio",
+    "TradeTicket",
+    "UuidIds",
+    "money",
+    "price",
+    "quantity",
+]

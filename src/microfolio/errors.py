@@ -1,0 +1,53 @@
+"""One exception hierarchy for the whole package.
+
+Every error that microfolio raises on purpose derives from :class:`MicrofolioError`; its message
+names the argument and the value so that the CLI can print it as one line.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DataBlockedError",
+    "DataFormatError",
+    "IllegalTransitionError",
+    "InsufficientHoldingsError",
+    "InvariantError",
+    "MicrofolioError",
+    "NotFoundError",
+    "StoreError",
+]
+
+
+class MicrofolioError(Exception):
+    """Root of every error microfolio raises on purpose."""
+
+
+class InvariantError(MicrofolioError, ValueError):
+    """A value object was constructed with values that break its invariants."""
+
+
+class DataFormatError(MicrofolioError, ValueError):
+    """A file or frame is not prices: wrong columns, not a table, empty, unreadable."""
+
+
+class DataBlockedError(MicrofolioError):
+    """The validation gate found blocking issues and the policy says block."""
+
+
+class IllegalTransitionError(MicrofolioError):
+    """An order was asked to move to a status its state machine does not allow."""
+
+
+class InsufficientHoldingsError(MicrofolioError):
+    """A sale or withdrawal asked for more than the account holds."""
+
+
+class NotFoundError(MicrofolioError, KeyError):
+    """A ticker, account or record that was asked for does not exist."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it one plain line
+        return str(self.args[0]) if self.args else ""
+
+
+class StoreError(MicrofolioError):
+    """The SQL store could not be opened, migrated or written."""
