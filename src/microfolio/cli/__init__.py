@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from microfolio.cli.demo import demo
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -13,6 +15,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command()(demo)
 
 
 def main() -> None:

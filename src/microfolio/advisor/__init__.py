@@ -1,0 +1,5 @@
+"""Clients and model portfolios."""
+
+from microfolio.advisor.model_portfolio import InverseVolModel, ModelPortfolio
+
+__all__ = ["InverseVolModel", "ModelPortfolio"]

@@ -1,0 +1,21 @@
+"""Backtesting: the simulated loop over the production path, and honest performance metrics."""
+
+from microfolio.backtest.metrics import (
+    DAYS_PER_YEAR,
+    TRADING_DAYS,
+    PerformanceSummary,
+    drawdown,
+    summarise,
+    twr_index,
+    twr_returns,
+)
+
+__all__ = [
+    "DAYS_PER_YEAR",
+    "TRADING_DAYS",
+    "PerformanceSummary",
+    "drawdown",
+    "summarise",
+    "twr_index",
+    "twr_returns",
+]

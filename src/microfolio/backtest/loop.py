@@ -1,0 +1,149 @@
+"""The backtest: the daily cycle run over past sessions with a simulated clock and broker.
+
+Nothing here decides anything: each session the simulated market opens (the broker fills what
+was ordered the evening before), the clients' deposits arrive, and the same ``DailyCycle`` that a
+live run uses does the rest for each account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Protocol
+
+import pandas as pd
+
+from microfolio.backtest.cash_flows import MonthlyDeposits
+from microfolio.backtest.metrics import PerformanceSummary, summarise
+from microfolio.domain import Fill
+from microfolio.errors import MicrofolioError
+from microfolio.execution import SimulatedBroker
+
+__all__ = ["AccountRun", "Backtest", "BacktestResult", "Cycle", "SessionRecord"]
+
+
+class SessionRecord(Protocol):
+    """What the loop records of one account's session (``services.CycleResult`` is one)."""
+
+    @property
+    def session(self) -> date: ...
+    @property
+    def cash(self) -> Decimal: ...
+    @property
+    def total(self) -> Decimal: ...
+    @property
+    def deposit(self) -> Decimal: ...
+    @property
+    def traded(self) -> Decimal: ...
+    @property
+    def commission(self) -> Decimal: ...
+    @property
+    def spread_cost(self) -> Decimal: ...
+    @property
+    def fills(self) -> tuple[Fill, ...]: ...
+    @property
+    def weights(self) -> Mapping[str, float]: ...
+
+
+class Cycle(Protocol):
+    """The daily cycle as the loop drives it (``services.DailyCycle`` is one)."""
+
+    def run(self, account_id: str, session: date, deposit: Decimal) -> SessionRecord: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRun:
+    """The daily record of one account through a backtest."""
+
+    account_id: str
+    values: pd.Series
+    flows: pd.Series
+    traded: pd.Series
+    costs: pd.Series
+    weights: pd.DataFrame
+    trades: int
+
+    def summary(self) -> PerformanceSummary:
+        return summarise(
+            self.values, self.flows, traded=self.traded, costs=self.costs, trades=self.trades
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestResult:
+    start: date
+    end: date
+    sessions: int
+    accounts: Mapping[str, AccountRun]
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.rows: list[SessionRecord] = []
+
+    def add(self, result: SessionRecord) -> None:
+        self.rows.append(result)
+
+    def build(self, account_id: str) -> AccountRun:
+        index = pd.DatetimeIndex([pd.Timestamp(r.session) for r in self.rows])
+
+        def series(values: list[Decimal]) -> pd.Series:
+            return pd.Series([float(v) for v in values], index=index, dtype=float)
+
+        weights = pd.DataFrame([dict(r.weights) for r in self.rows], index=index).fillna(0.0)
+        weights["cash"] = [float(r.cash / r.total) if r.total > 0 else 1.0 for r in self.rows]
+        return AccountRun(
+            account_id=account_id,
+            values=series([r.total for r in self.rows]),
+            flows=series([r.deposit for r in self.rows]),
+            traded=series([r.traded for r in self.rows]),
+            costs=series([r.commission + r.spread_cost for r in self.rows]),
+            weights=weights,
+            trades=sum(len(r.fills) for r in self.rows),
+        )
+
+
+class Backtest:
+    def __init__(self, cycle: Cycle, broker: SimulatedBroker, sessions: pd.DatetimeIndex) -> None:
+        self.cycle = cycle
+        self.broker = broker
+        self.all_sessions = sessions
+
+    def run(
+        self,
+        deposits: Mapping[str, MonthlyDeposits],
+        start: date,
+        end: date,
+        on_session: Callable[[date], None] | None = None,
+    ) -> BacktestResult:
+        sessions = self._sessions(start, end)
+        recorders = {account_id: _Recorder() for account_id in deposits}
+        previous: date | None = None
+        for session in sessions:
+            self.broker.advance(session)
+            for account_id, schedule in deposits.items():
+                deposit = schedule.amount(session, previous)
+                recorders[account_id].add(self.cycle.run(account_id, session, deposit))
+            previous = session
+            if on_session is not None:
+                on_session(session)
+        return BacktestResult(
+            start=sessions[0],
+            end=sessions[-1],
+            sessions=len(sessions),
+            accounts={a: r.build(a) for a, r in recorders.items()},
+        )
+
+    def _sessions(self, start: date, end: date) -> Sequence[date]:
+        all_sessions = self.all_sessions
+        chosen = all_sessions[
+            (all_sessions >= pd.Timestamp(start)) & (all_sessions <= pd.Timestamp(end))
+        ]
+        if len(chosen) == 0:
+            raise MicrofolioError(
+                f"no sessions between {start} and {end} in the market data "
+                f"({all_sessions[0].date()} to {all_sessions[-1].date()})"
+            )
+        return [ts.date() for ts in chosen]

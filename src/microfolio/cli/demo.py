@@ -1,0 +1,121 @@
+"""``microfolio demo``: the whole path on the bundled data, with a report at the end."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from microfolio.errors import MicrofolioError
+from microfolio.services.demo import new_work_dir, run_demo
+
+__all__ = ["demo"]
+
+
+def _parse_date(value: str, name: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise typer.BadParameter(f"{name} must be YYYY-MM-DD, got {value!r}") from None
+
+
+def demo(
+    work_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the store and reports (default: a new folder under ./microfolio-work)."
+        ),
+    ] = None,
+    start: Annotated[str, typer.Option(help="First session (YYYY-MM-DD).")] = "2007-01-03",
+    end: Annotated[str, typer.Option(help="Last session (YYYY-MM-DD).")] = "2017-11-10",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run three sample accounts through the daily cycle on the bundled real data."""
+    err = Console(stderr=True)
+    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    if first > last:
+        err.print(f"error: --start {first} is after --end {last}", markup=False)
+        raise typer.Exit(2)
+    if work_dir is None:
+        folder = new_work_dir(Path("microfolio-work"))
+    else:
+        if work_dir.exists() and any(work_dir.iterdir()):
+            err.print(f"error: --work-dir {work_dir} is not empty; give a new folder", markup=False)
+            raise typer.Exit(2)
+        folder = work_dir
+    folder = folder.resolve()
+    err.print(f"work folder: {folder}", markup=False)
+    began = time.perf_counter()
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[session]}"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json and not err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("daily cycle", total=None, session="")
+
+        def on_start(total: int) -> None:
+            progress.update(task, total=total)
+
+        def on_session(session: date) -> None:
+            progress.update(task, advance=1, session=session.isoformat())
+
+        try:
+            result = run_demo(folder, first, last, on_start=on_start, on_session=on_session)
+        except MicrofolioError as exc:
+            progress.stop()
+            err.print(f"error: {exc}", markup=False)
+            raise typer.Exit(2) from None
+    elapsed = time.perf_counter() - began
+    payload = json.loads(result.summary_path.read_text())
+    payload["wall_seconds"] = round(elapsed, 1)
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    out = Console()
+    table = Table(title=f"microfolio demo, {result.backtest.start} to {result.backtest.end}")
+    for column in (
+        "account",
+        "final value",
+        "deposits",
+        "CAGR",
+        "volatility",
+        "Sharpe",
+        "max DD",
+        "turnover",
+        "costs",
+        "trades",
+    ):
+        table.add_column(column, justify="left" if column == "account" else "right")
+    for name, s in result.summaries.items():
+        table.add_row(
+            name,
+            f"${s.final_value:,.0f}",
+            f"${s.net_deposits:,.0f}",
+            f"{s.cagr:.2%}",
+            f"{s.volatility:.2%}",
+            f"{s.sharpe:.2f}",
+            f"{s.max_drawdown:.2%}",
+            f"{s.turnover:.1%}",
+            f"${s.total_costs:,.0f}",
+            str(s.trades),
+        )
+    out.print(table)
+    out.print(f"report:  {result.report}", markup=False)
+    out.print(f"summary: {result.summary_path}", markup=False)
+    out.print(f"store:   {result.database}", markup=False)
+    out.print(
+        f"data version {result.data_version}; {result.backtest.sessions} sessions in {elapsed:.1f} s",
+        markup=False,
+    )
