@@ -21,6 +21,7 @@ Conventions, in one place:
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,6 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from microfolio.errors import DataFormatError, InvariantError
+from microfolio.estimate.returns import TRADING_DAYS
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -41,7 +43,6 @@ __all__ = [
     "twr_returns",
 ]
 
-TRADING_DAYS = 252
 DAYS_PER_YEAR = 365.25
 #: a daily standard deviation at or below this is numerical noise: the ratio is undefined (NaN)
 _FLAT = 1e-12
@@ -176,8 +177,7 @@ def summarise(
     v, f = _validated(values, flows)
     traded_total = _optional_total("traded", traded, values)
     costs_total = _optional_total("costs", costs, values)
-    if isinstance(trades, bool) or not isinstance(trades, int) or trades < 0:
-        raise DataFormatError(f"trades must be an int >= 0, got {trades!r}")
+    trades = _count(trades)
     if not (math.isfinite(risk_free) and risk_free > -1.0):
         raise DataFormatError(f"risk_free must be a finite annual rate > -1, got {risk_free}")
 
@@ -258,14 +258,18 @@ def _sortino(r: _Floats, rf_daily: float) -> float:
 
 
 def _worst_drawdown(dd: pd.Series, start: pd.Timestamp) -> tuple[float, date | None, date | None]:
-    """Deepest drawdown with its peak and trough dates; the peak is ``start`` when the high
-    water mark was the first deposit itself."""
+    """Deepest drawdown with its peak and trough dates.
+
+    Depths within ``_FLAT`` of each other are ties (numerical noise): the trough is the first
+    session at the deepest level, the peak the last session at the high-water mark before it, or
+    ``start`` when the high-water mark was the first deposit itself.
+    """
     depths = dd.to_numpy(dtype=np.float64)
-    k = int(np.argmin(depths))
-    worst = float(depths[k])
-    if worst >= 0.0:
+    worst = float(depths.min())
+    if worst > -_FLAT:
         return 0.0, None, None
-    at_peak = np.flatnonzero(depths[: k + 1] == 0.0)
+    k = int(np.argmax(depths <= worst + _FLAT))
+    at_peak = np.flatnonzero(depths[:k] >= -_FLAT)
     peak = dd.index[at_peak[-1]] if at_peak.size else start
     return max(worst, -1.0), peak.date(), dd.index[k].date()
 
@@ -345,6 +349,16 @@ def _floats(name: str, series: object, like: pd.Series | None) -> _Floats:
             f"{name}[{_day(series.index[i])}] = {arr[i]} is not finite (use 0 for no amount)"
         )
     return arr
+
+
+def _count(trades: int) -> int:
+    try:
+        count = operator.index(trades)  # int or numpy integer, never a float or a bool
+    except TypeError:
+        count = -1
+    if isinstance(trades, bool) or count < 0:
+        raise DataFormatError(f"trades must be an int >= 0, got {trades!r}")
+    return count
 
 
 def _mismatch(series: pd.Series, like: pd.Series) -> str:

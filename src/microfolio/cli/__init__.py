@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
 
 __all__ = ["app", "main"]
@@ -16,6 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(demo)
+app.add_typer(data_app, name="data")
 
 
 def main() -> None:

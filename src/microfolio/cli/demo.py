@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from microfolio.backtest import PerformanceSummary
+from microfolio.cli.common import fail
 from microfolio.errors import MicrofolioError
 from microfolio.services.demo import new_work_dir, run_demo
 
@@ -23,7 +26,7 @@ def _parse_date(value: str, name: str) -> date:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise typer.BadParameter(f"{name} must be YYYY-MM-DD, got {value!r}") from None
+        fail(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
 
 def demo(
@@ -41,14 +44,12 @@ def demo(
     err = Console(stderr=True)
     first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
     if first > last:
-        err.print(f"error: --start {first} is after --end {last}", markup=False)
-        raise typer.Exit(2)
+        fail(f"--start {first} is after --end {last}")
     if work_dir is None:
         folder = new_work_dir(Path("microfolio-work"))
     else:
         if work_dir.exists() and any(work_dir.iterdir()):
-            err.print(f"error: --work-dir {work_dir} is not empty; give a new folder", markup=False)
-            raise typer.Exit(2)
+            fail(f"--work-dir {work_dir} is not empty; give a new folder")
         folder = work_dir
     folder = folder.resolve()
     err.print(f"work folder: {folder}", markup=False)
@@ -75,8 +76,7 @@ def demo(
             result = run_demo(folder, first, last, on_start=on_start, on_session=on_session)
         except MicrofolioError as exc:
             progress.stop()
-            err.print(f"error: {exc}", markup=False)
-            raise typer.Exit(2) from None
+            fail(str(exc))
     elapsed = time.perf_counter() - began
     payload = json.loads(result.summary_path.read_text())
     payload["wall_seconds"] = round(elapsed, 1)
@@ -85,32 +85,23 @@ def demo(
         return
     out = Console()
     table = Table(title=f"microfolio demo, {result.backtest.start} to {result.backtest.end}")
-    for column in (
-        "account",
-        "final value",
-        "deposits",
-        "CAGR",
-        "volatility",
-        "Sharpe",
-        "max DD",
-        "turnover",
-        "costs",
-        "trades",
-    ):
-        table.add_column(column, justify="left" if column == "account" else "right")
-    for name, s in result.summaries.items():
-        table.add_row(
-            name,
-            f"${s.final_value:,.0f}",
-            f"${s.net_deposits:,.0f}",
-            f"{s.cagr:.2%}",
-            f"{s.volatility:.2%}",
-            f"{s.sharpe:.2f}",
-            f"{s.max_drawdown:.2%}",
-            f"{s.turnover:.1%}",
-            f"${s.total_costs:,.0f}",
-            str(s.trades),
-        )
+    table.add_column("")
+    for name in result.summaries:
+        table.add_column(name, justify="right")
+    rows: list[tuple[str, Callable[[PerformanceSummary], str]]] = [
+        ("final value", lambda s: f"${s.final_value:,.0f}"),
+        ("net deposits", lambda s: f"${s.net_deposits:,.0f}"),
+        ("CAGR (time-weighted)", lambda s: f"{s.cagr:.2%}"),
+        ("volatility", lambda s: f"{s.volatility:.2%}"),
+        ("Sharpe", lambda s: f"{s.sharpe:.2f}"),
+        ("Sortino", lambda s: f"{s.sortino:.2f}"),
+        ("max drawdown", lambda s: f"{s.max_drawdown:.2%}"),
+        ("turnover / year", lambda s: f"{s.turnover:.1%}"),
+        ("costs", lambda s: f"${s.total_costs:,.2f}"),
+        ("trades", lambda s: str(s.trades)),
+    ]
+    for label, fmt in rows:
+        table.add_row(label, *(fmt(s) for s in result.summaries.values()))
     out.print(table)
     out.print(f"report:  {result.report}", markup=False)
     out.print(f"summary: {result.summary_path}", markup=False)

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from microfolio.domain.money import QUANTITY_QUANTUM, ZERO, money, price
+from microfolio.domain.money import CENT, QUANTITY_QUANTUM, ZERO, money, price
 from microfolio.domain.order import Side
 
 __all__ = ["CostModel"]
@@ -64,7 +64,7 @@ class CostModel(BaseModel):
         if budget <= 0 or fill_price <= 0:
             return ZERO
         # gross alone rounds to at most half a cent below q * price, so this bounds the answer
-        upper = int((budget + money("0.01")) / fill_price / QUANTITY_QUANTUM) + 1
+        upper = int((budget + CENT) / fill_price / QUANTITY_QUANTUM) + 1
         lower = 0  # invariant: lower quanta fit (0 shares cost nothing), upper quanta do not
         while upper - lower > 1:
             middle = (lower + upper) // 2

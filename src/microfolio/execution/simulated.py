@@ -126,6 +126,7 @@ class SimulatedBroker:
         return cancelled
 
     def collect(self, account_id: str) -> BrokerReport:
+        """Hand over (once) what changed for ``account_id``, with its cash and positions now."""
         outbox = self._outbox.pop(account_id, _Outbox())
         return BrokerReport(
             account_id=account_id,

@@ -101,7 +101,7 @@ class Planner:
         if not flow_buys:
             return Plan(account.account_id, session, before, after, "none", (), flow_notes)
         excess = holdings.cash - target.cash * total
-        tickets = tuple(
+        maybe = (
             self._buy(
                 account,
                 session,
@@ -129,7 +129,7 @@ class Planner:
             before,
             after,
             "cash_flow",
-            tuple(t for t in tickets if t is not None),
+            tuple(t for t in maybe if t is not None),
             flow_notes,
         )
 

@@ -10,12 +10,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 from microfolio.advisor import InverseVolModel
 from microfolio.backtest import Backtest, BacktestResult, MonthlyDeposits
 from microfolio.backtest.metrics import PerformanceSummary
 from microfolio.data import GatePolicy, MarketData, load_bundled_bars, load_universe
 from microfolio.domain import Account, AccountType, Household, SequentialIds
-from microfolio.execution import CostModel, SimulatedBroker
+from microfolio.execution import CostModel, MarketOpenPrices, SimulatedBroker
 from microfolio.rebalance import Planner, RebalancePolicy
 from microfolio.reports import write_backtest_report
 from microfolio.services.cycle import DailyCycle
@@ -94,7 +96,7 @@ def run_demo(
         for sample in SAMPLE_ACCOUNTS:
             uow.add_account(sample.account)
 
-    broker = SimulatedBroker(market, CostModel(), ids)
+    broker = SimulatedBroker(MarketOpenPrices(market), CostModel(), ids)
     cycle = DailyCycle(
         store=store,
         broker=broker,
@@ -106,7 +108,8 @@ def run_demo(
     backtest = Backtest(cycle, broker, market.sessions)
     if on_start is not None:
         sessions = market.sessions
-        on_start(int(((sessions >= str(start)) & (sessions <= str(end))).sum()))
+        inside = (sessions >= pd.Timestamp(start)) & (sessions <= pd.Timestamp(end))
+        on_start(int(inside.sum()))
     result = backtest.run(
         {s.account.account_id: s.deposits for s in SAMPLE_ACCOUNTS}, start, end, on_session
     )

@@ -1,0 +1,5 @@
+"""``python -m microfolio.cli``."""
+
+from microfolio.cli import main
+
+main()

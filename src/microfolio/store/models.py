@@ -1,0 +1,293 @@
+"""The SQL schema as typed SQLAlchemy models.
+
+Rows are persistence only: the unit of work turns them into domain objects and back, and nothing
+outside :mod:`microfolio.store` sees them. Money is ``NUMERIC(20, 2)``, quantities
+``NUMERIC(24, 6)`` and prices ``NUMERIC(20, 4)`` (see :mod:`microfolio.store.types` for how SQLite
+keeps them exact). Tables whose rows are listed in insertion order carry a surrogate integer
+``id``; the domain identifier is a unique column next to it.
+
+Tickers are not foreign keys to ``assets``: the market data is the authority on what can be
+traded, and the asset catalogue need not list every ticker an account ever held.
+
+References between records written in the same unit of work (order -> ticket, fill -> order,
+disposal -> fill) are checked at commit (``DEFERRABLE INITIALLY DEFERRED``), so the order of the
+``add_*`` calls inside one transaction does not matter. A journal entry's postings balance by
+construction of :class:`~microfolio.domain.JournalEntry`; the store keeps them as given.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from microfolio.store.types import Money, Price, Quantity
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AccountRow",
+    "AssetRow",
+    "AuditEventRow",
+    "Base",
+    "CashBalanceRow",
+    "DisposalRow",
+    "FillRow",
+    "HouseholdRow",
+    "JournalEntryRow",
+    "LotRow",
+    "OrderRow",
+    "PostingRow",
+    "TicketRow",
+    "ValuationRow",
+    "table_of",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(128)
+NAME = String(128)
+# BIGSERIAL on PostgreSQL; INTEGER PRIMARY KEY (the rowid) on SQLite
+SURROGATE = BigInteger().with_variant(Integer(), "sqlite")
+
+SIDES = ("buy", "sell")
+ORDER_STATUSES = ("new", "accepted", "partially_filled", "filled", "cancelled", "rejected")
+ACCOUNT_TYPES = ("taxable", "traditional_ira", "roth_ira")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _deferred(target: str) -> ForeignKey:
+    return ForeignKey(target, deferrable=True, initially="DEFERRED")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a model (for bulk statements)."""
+    table = model.__table__
+    if not isinstance(table, Table):  # pragma: no cover - every model here maps a Table
+        raise TypeError(f"{model.__name__} is not mapped to a Table")
+    return table
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+    __table_args__ = (CheckConstraint("tlh_rank >= 1", name="tlh_rank_positive"),)
+
+    ticker: Mapped[str] = mapped_column(String(32), primary_key=True)
+    asset_class: Mapped[str] = mapped_column(NAME)
+    tlh_rank: Mapped[int] = mapped_column(Integer)
+    tracks: Mapped[str] = mapped_column(NAME)
+
+
+class HouseholdRow(Base):
+    __tablename__ = "households"
+
+    household_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+
+
+class AccountRow(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),)
+
+    account_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    household_id: Mapped[str] = mapped_column(ID, ForeignKey("households.household_id"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    account_type: Mapped[str] = mapped_column(String(32))
+    fractional: Mapped[bool] = mapped_column(Boolean)
+
+
+class CashBalanceRow(Base):
+    __tablename__ = "cash_balances"
+
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class LotRow(Base):
+    """An open tax lot: remaining quantity and its total cost basis."""
+
+    __tablename__ = "lots"
+    __table_args__ = (
+        UniqueConstraint("lot_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("cost >= 0", name="cost_not_negative"),
+        Index(None, "account_id", "acquired"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    lot_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    ticker: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    cost: Mapped[Decimal] = mapped_column(Money())
+    acquired: Mapped[date] = mapped_column(Date)
+
+
+class TicketRow(Base):
+    """A trade ticket; its reasons are a JSON list of ``{kind, detail, figures}``."""
+
+    __tablename__ = "trade_tickets"
+    __table_args__ = (
+        UniqueConstraint("ticket_id"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+        CheckConstraint("(quantity IS NULL) <> (notional IS NULL)", name="one_size"),
+        Index(None, "account_id", "session"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    session: Mapped[date] = mapped_column(Date)
+    ticker: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity())
+    notional: Mapped[Decimal | None] = mapped_column(Money())
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("order_id"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+        CheckConstraint(_one_of("status", ORDER_STATUSES), name="status"),
+        CheckConstraint("(quantity IS NULL) <> (notional IS NULL)", name="one_size"),
+        Index(None, "account_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    ticker: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    created: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity())
+    notional: Mapped[Decimal | None] = mapped_column(Money())
+    status: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[str | None] = mapped_column(
+        ID, _deferred("trade_tickets.ticket_id"), index=True
+    )
+
+
+class FillRow(Base):
+    __tablename__ = "fills"
+    __table_args__ = (
+        UniqueConstraint("fill_id"),
+        CheckConstraint(_one_of("side", SIDES), name="side"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index(None, "account_id", "session"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    fill_id: Mapped[str] = mapped_column(ID)
+    order_id: Mapped[str] = mapped_column(ID, _deferred("orders.order_id"), index=True)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    ticker: Mapped[str] = mapped_column(String(32))
+    side: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    price: Mapped[Decimal] = mapped_column(Price())
+    commission: Mapped[Decimal] = mapped_column(Money())
+    session: Mapped[date] = mapped_column(Date)
+    reference_price: Mapped[Decimal] = mapped_column(Price())
+
+
+class DisposalRow(Base):
+    """A closed part of a lot. ``lot_id`` is not a foreign key: a used-up lot is deleted."""
+
+    __tablename__ = "disposals"
+    __table_args__ = (
+        UniqueConstraint("disposal_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index(None, "account_id", "sold"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    disposal_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    lot_id: Mapped[str] = mapped_column(ID)
+    fill_id: Mapped[str] = mapped_column(ID, _deferred("fills.fill_id"), index=True)
+    ticker: Mapped[str] = mapped_column(String(32))
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    acquired: Mapped[date] = mapped_column(Date)
+    sold: Mapped[date] = mapped_column(Date)
+    proceeds: Mapped[Decimal] = mapped_column(Money())
+    cost: Mapped[Decimal] = mapped_column(Money())
+
+
+class JournalEntryRow(Base):
+    __tablename__ = "journal_entries"
+    __table_args__ = (UniqueConstraint("entry_id"), Index(None, "account_id", "session"))
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    entry_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    session: Mapped[date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(Text)
+
+
+class PostingRow(Base):
+    """One line of a journal entry: debits positive, credits negative."""
+
+    __tablename__ = "journal_postings"
+
+    entry_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("journal_entries.entry_id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    ledger_account: Mapped[str] = mapped_column(NAME)
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+
+class AuditEventRow(Base):
+    """An audit event. ``account_id`` is not a foreign key: refusals of unknown accounts count."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("event_id"), Index(None, "account_id", "session"))
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ID)
+    session: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(NAME)
+    action: Mapped[str] = mapped_column(NAME)
+    account_id: Mapped[str | None] = mapped_column(ID)
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class ValuationRow(Base):
+    """An account's cash and market value at the close of one session."""
+
+    __tablename__ = "valuations"
+
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"), primary_key=True)
+    session: Mapped[date] = mapped_column(Date, primary_key=True)
+    cash: Mapped[Decimal] = mapped_column(Money())
+    market_value: Mapped[Decimal] = mapped_column(Money())
