@@ -68,10 +68,10 @@ def validate(
         issues = find_issues(bars, policy)
         version = data_version(bars)
     except MicrofolioError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {_one_line(exc)}", err=True)
         raise typer.Exit(EXIT_NOT_PRICES) from None
     except Exception as exc:  # a bug or an exotic file: still one line, never a traceback
-        typer.echo(f"error: {file.name}: {type(exc).__name__}: {exc}", err=True)
+        typer.echo(f"error: {file.name}: {type(exc).__name__}: {_one_line(exc)}", err=True)
         raise typer.Exit(EXIT_NOT_PRICES) from None
 
     summary = _summary(bars, issues, version)
@@ -84,6 +84,10 @@ def validate(
             console.print(_table(file.name, issues, limit))
         console.print(summary, highlight=False, markup=False)
     raise typer.Exit(EXIT_BLOCKED if any(i.blocking for i in issues) else EXIT_USABLE)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
 
 
 def _console() -> Console:

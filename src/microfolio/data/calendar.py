@@ -17,6 +17,8 @@ from microfolio.errors import DataFormatError
 __all__ = ["EXCHANGE", "xnys_sessions"]
 
 EXCHANGE = "XNYS"
+#: exchange-calendars wants start < end and sessions inside; pad, then cut back to the range
+_PAD = pd.Timedelta(days=10)
 
 
 def xnys_sessions(start: dt.date | str, end: dt.date | str) -> pd.DatetimeIndex:
@@ -30,7 +32,7 @@ def xnys_sessions(start: dt.date | str, end: dt.date | str) -> pd.DatetimeIndex:
             # exchange-calendars 4.13 trips pandas 3.1 deprecation warnings internally
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", FutureWarning)
-            calendar = xcals.get_calendar(EXCHANGE, start=first, end=last)
+            calendar = xcals.get_calendar(EXCHANGE, start=first - _PAD, end=last + _PAD)
     except Exception as exc:  # exchange-calendars raises its own types for unsupported ranges
         raise DataFormatError(
             f"dates {first.date()} to {last.date()} are outside the {EXCHANGE} calendar ({exc})"
@@ -38,4 +40,5 @@ def xnys_sessions(start: dt.date | str, end: dt.date | str) -> pd.DatetimeIndex:
     sessions = pd.DatetimeIndex(calendar.sessions)
     if sessions.tz is not None:
         sessions = sessions.tz_localize(None)
+    sessions = sessions[(sessions >= first) & (sessions <= last)]
     return pd.DatetimeIndex(sessions.astype("datetime64[ns]"), name="date")

@@ -4,18 +4,19 @@
 (``datetime64[ns]``, midnight), ``ticker`` (upper-case ``str``), ``open``, ``high``, ``low``,
 ``close`` and ``volume`` (``float64``), sorted by (ticker, date). *Wide* frames have a session
 index and one column per ticker, for one field. This module is the only place that converts
-between the two, so parsing rules (column names case-insensitive, dates, numbers) live here once.
+between the two and recognises which one a frame is (column names are case-insensitive); the
+column parsers live in :mod:`microfolio.data.parse`.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from microfolio.data.parse import DATE_DTYPE, FloatArray, parse_dates, parse_numbers, parse_tickers
 from microfolio.errors import DataFormatError
 
 __all__ = [
@@ -36,10 +37,7 @@ LONG_COLUMNS: tuple[str, ...] = ("date", "ticker", *FIELDS)
 _TICKER_ALIASES = ("ticker", "symbol")
 #: column names that mean "one ticker's bars", so a file with them and no ticker is not wide
 _BAR_NAMES = frozenset({*FIELDS, "adj close", "adj_close", "adjclose"})
-_NS = np.dtype("datetime64[ns]")
 _DAY_NS = 86_400_000_000_000
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def canonical_long(frame: pd.DataFrame, *, source: str = "frame") -> pd.DataFrame:
@@ -61,18 +59,19 @@ def canonical_long(frame: pd.DataFrame, *, source: str = "frame") -> pd.DataFram
         raise DataFormatError(f"{source}: missing columns {', '.join(missing)}")
     if named.empty:
         raise DataFormatError(f"{source}: no rows")
-    close = _numbers(named["close"], source, "close")
+    close = parse_numbers(named["close"], source, "close")
     fields = {
-        f: close if f not in named.columns else _numbers(named[f], source, f) for f in PRICE_FIELDS
+        f: close if f not in named.columns else parse_numbers(named[f], source, f)
+        for f in PRICE_FIELDS
     }
     volume = (
-        _numbers(named["volume"], source, "volume")
+        parse_numbers(named["volume"], source, "volume")
         if "volume" in named.columns
         else np.full(len(named), np.nan)
     )
     return _assemble(
-        _dates(named["date"], source),
-        _tickers(named[ticker_col], source),
+        parse_dates(named["date"], source),
+        parse_tickers(named[ticker_col], source),
         {**fields, "volume": volume},
     )
 
@@ -97,9 +96,9 @@ def wide_to_long(wide: pd.DataFrame, *, source: str = "frame") -> pd.DataFrame:
     names = [t.strip().upper() for t in tickers]
     if len(set(names)) != len(names):
         raise DataFormatError(f"{source}: duplicate ticker columns")
-    dates = _dates(named["date"], source)
+    dates = parse_dates(named["date"], source)
     values = np.column_stack(
-        [_numbers(named[c], source, n) for c, n in zip(tickers, names, strict=True)]
+        [parse_numbers(named[c], source, n) for c, n in zip(tickers, names, strict=True)]
     )
     n_dates, n_tickers = values.shape
     flat = values.T.ravel()  # ticker-major: all dates of the first ticker, then the next ...
@@ -115,7 +114,7 @@ def wide_to_long(wide: pd.DataFrame, *, source: str = "frame") -> pd.DataFrame:
 
 def is_canonical(frame: pd.DataFrame) -> bool:
     """True if ``frame`` already has the canonical long columns, dtypes and (ticker, date) order."""
-    if tuple(frame.columns) != LONG_COLUMNS or frame["date"].dtype != _NS:
+    if tuple(frame.columns) != LONG_COLUMNS or frame["date"].dtype != DATE_DTYPE:
         return False
     if not pd.api.types.is_string_dtype(frame["ticker"].dtype):
         return False
@@ -190,82 +189,6 @@ def _named_columns(frame: pd.DataFrame, source: str) -> pd.DataFrame:
     renamed = frame.copy(deep=False)
     renamed.columns = pd.Index(names)
     return renamed
-
-
-def _first_bad(values: pd.Series, bad: npt.NDArray[np.bool_]) -> str:
-    position = int(np.flatnonzero(bad)[0])
-    return f"{values.iloc[position]!r} (row {position + 1})"
-
-
-def _dates(values: pd.Series, source: str) -> npt.NDArray[np.datetime64]:
-    """Parse a date column to midnight ``datetime64[ns]``; refuse unparsable or empty dates.
-
-    Distinct values are parsed once (a price file repeats each date once per ticker).
-    """
-    empty = values.isna().to_numpy()
-    if empty.any():
-        raise DataFormatError(
-            f"{source}: empty dates in column date on {int(empty.sum())} rows "
-            f"(first row {int(np.flatnonzero(empty)[0]) + 1})"
-        )
-    codes, uniques = pd.factorize(values)
-    distinct = pd.Series(uniques)
-    if pd.api.types.is_datetime64_any_dtype(distinct.dtype):
-        parsed = distinct
-    else:
-        fmt = "%Y%m%d" if pd.api.types.is_integer_dtype(distinct.dtype) else None
-        text = distinct.astype("str").str.strip()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            try:
-                parsed = pd.to_datetime(text, errors="coerce", format=fmt)
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise DataFormatError(f"{source}: unparsable dates in column date ({exc})") from exc
-        bad = parsed.isna().to_numpy()[codes]
-        if bad.any():
-            raise DataFormatError(
-                f"{source}: unparsable dates in column date, e.g. {_first_bad(values, bad)}"
-            )
-    if not pd.api.types.is_datetime64_any_dtype(parsed.dtype):
-        raise DataFormatError(f"{source}: unparsable dates in column date (mixed time zones)")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_localize(None)
-    days: npt.NDArray[np.datetime64] = parsed.dt.normalize().to_numpy(dtype=_NS)
-    return days[codes]
-
-
-def _numbers(values: pd.Series, source: str, column: str) -> FloatArray:
-    """Parse a price or volume column to float64; empty cells are NaN, text is refused."""
-    if pd.api.types.is_bool_dtype(values.dtype):
-        raise DataFormatError(f"{source}: non-numeric values in column {column} (booleans)")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)
-    parsed = pd.to_numeric(values, errors="coerce")
-    bad = np.array(parsed.isna() & values.notna(), dtype=bool)
-    if bad.any():
-        blank = values[bad].astype("str").str.strip().eq("").to_numpy()
-        bad[np.flatnonzero(bad)[blank]] = False
-    if bad.any():
-        raise DataFormatError(
-            f"{source}: non-numeric values in column {column}, e.g. {_first_bad(values, bad)}"
-        )
-    return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _tickers(values: pd.Series, source: str) -> pd.Series:
-    """Tickers as stripped upper-case ``str``; refuse empty ones."""
-    codes, uniques = pd.factorize(values)
-    names = [str(u).strip().upper() for u in uniques]
-    empty = codes < 0
-    blank = np.asarray([not n for n in names], dtype=bool)
-    if len(names):
-        empty |= blank[codes]
-    if empty.any():
-        first = int(np.flatnonzero(empty)[0]) + 1
-        raise DataFormatError(
-            f"{source}: empty ticker on {int(empty.sum())} rows (first row {first})"
-        )
-    return pd.Series(pd.array(names, dtype="str").take(codes))
 
 
 def _assemble(

@@ -186,7 +186,7 @@ def test_without_volume_an_extreme_move_cannot_be_confirmed(make_bars, sessions)
     found = of_kind(find_issues(bars, sessions=sessions), IssueKind.OUTLIER)
 
     assert [(i.ticker, i.date, i.blocking) for i in found] == [("AAA", day(sessions, 150), True)]
-    assert "no volume history" in found[0].detail
+    assert "no volume data to confirm it" in found[0].detail
 
 
 def test_a_halving_that_holds_is_split_like_and_blocks_even_on_volume(make_bars, sessions) -> None:

@@ -184,7 +184,8 @@ def _finding(
     confirmable = abs(r[i]) < math.log(policy.outlier_unconfirmable_ratio)
     confirmed = confirmable and bool(volume_ratio >= policy.volume_confirm_ratio)
     if math.isnan(volume_ratio):
-        volume = "no volume history to confirm it"
+        known = not math.isnan(bars.volume[rows[i]])
+        volume = f"no volume {'history' if known else 'data'} to confirm it"
     else:
         verdict = "confirms" if confirmed else "does not confirm"
         volume = f"volume {volume_ratio:.1f}x its {policy.volume_window}-session median {verdict}"
