@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from microfolio.data import MarketData
 
+from microfolio.data import MarketData
 from support.world import World, bundled_market, make_world
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from microfolio.data import MarketData, MarketView
 
+from microfolio.data import MarketData, MarketView
 from microfolio.domain import ZERO, LedgerAccount, OrderStatus, TargetPortfolio
 from microfolio.errors import MicrofolioError
 from support.world import DEPOSIT, World, make_world
