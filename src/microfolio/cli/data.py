@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from microfolio.cli.common import fail
+
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
@@ -58,21 +60,22 @@ def validate(
     ] = 50,
 ) -> None:
     """Run the validation gate over FILE: exit 0 if usable, 1 if blocked, 2 if not prices."""
+    from rich.console import Console
+
     from microfolio.data import data_version, find_issues, read_bars
     from microfolio.data.policy import GatePolicy, load_policy
     from microfolio.errors import MicrofolioError
 
     try:
-        policy = load_policy(policy_file) if policy_file is not None else GatePolicy()
-        bars = read_bars(file)
-        issues = find_issues(bars, policy)
-        version = data_version(bars)
+        with Console(stderr=True).status(f"validating {file.name} ..."):
+            policy = load_policy(policy_file) if policy_file is not None else GatePolicy()
+            bars = read_bars(file)
+            issues = find_issues(bars, policy)
+            version = data_version(bars)
     except MicrofolioError as exc:
-        typer.echo(f"error: {_one_line(exc)}", err=True)
-        raise typer.Exit(EXIT_NOT_PRICES) from None
+        fail(str(exc), EXIT_NOT_PRICES)
     except Exception as exc:  # a bug or an exotic file: still one line, never a traceback
-        typer.echo(f"error: {file.name}: {type(exc).__name__}: {_one_line(exc)}", err=True)
-        raise typer.Exit(EXIT_NOT_PRICES) from None
+        fail(f"{file.name}: {type(exc).__name__}: {exc}", EXIT_NOT_PRICES)
 
     summary = _summary(bars, issues, version)
     if as_json:
@@ -84,10 +87,6 @@ def validate(
             console.print(_table(file.name, issues, limit))
         console.print(summary, highlight=False, markup=False)
     raise typer.Exit(EXIT_BLOCKED if any(i.blocking for i in issues) else EXIT_USABLE)
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
 
 
 def _console() -> Console:
