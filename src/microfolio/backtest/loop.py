@@ -16,10 +16,10 @@ from typing import Protocol
 import pandas as pd
 
 from microfolio.backtest.cash_flows import MonthlyDeposits
-from microfolio.backtest.metrics import PerformanceSummary, summarise
 from microfolio.domain import Fill
 from microfolio.errors import MicrofolioError
 from microfolio.execution import SimulatedBroker
+from microfolio.risk.performance import PerformanceSummary, summarise
 
 __all__ = ["AccountRun", "Backtest", "BacktestResult", "Cycle", "SessionRecord"]
 

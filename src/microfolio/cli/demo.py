@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from microfolio.backtest import PerformanceSummary
 from microfolio.cli.common import fail
 from microfolio.errors import MicrofolioError
+from microfolio.risk import PerformanceSummary
 from microfolio.services.demo import new_work_dir, run_demo
 
 __all__ = ["demo"]

@@ -58,6 +58,10 @@ class Valuation:
     def total(self) -> Decimal:
         return self.cash + self.market_value
 
+    def as_floats(self) -> tuple[dict[str, float], float]:
+        """Market value by ticker and cash, as floats for the analytics (the planner)."""
+        return {t: float(v) for t, v in self.values.items()}, float(self.cash)
+
     def weights(self) -> HoldingWeights:
         """Weights of the held tickers and cash; an account worth nothing is all cash."""
         total = self.total

@@ -21,7 +21,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
 
-from microfolio.backtest.metrics import PerformanceSummary, drawdown, twr_index, twr_returns
 from microfolio.errors import DataFormatError
 from microfolio.reports.figures import (
     drawdown_figure,
@@ -30,6 +29,7 @@ from microfolio.reports.figures import (
     weights_figure,
 )
 from microfolio.reports.style import CSS, DEFINITIONS
+from microfolio.risk.performance import PerformanceSummary, drawdown, twr_index, twr_returns
 
 __all__ = ["render_backtest_report", "write_backtest_report"]
 

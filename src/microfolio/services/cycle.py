@@ -168,11 +168,8 @@ class DailyCycle:
         prices = {t: float(closes[t]) for t in needed}
         valued = valuation(book, prices)
         uow.add_valuation(account_id, session, valued.cash, valued.market_value)
-        holdings = Holdings(
-            values={t: float(v) for t, v in valued.values.items()},
-            cash=float(valued.cash),
-            shares=book.positions(),
-        )
+        values, cash = valued.as_floats()
+        holdings = Holdings(values=values, cash=cash, shares=book.positions())
         plan = self.planner.plan(
             account,
             session,
@@ -196,7 +193,6 @@ class DailyCycle:
                 )
             )
         uow.add_audit_events(events)
-        weights, _ = holdings.weights()
         result = CycleResult(
             account_id=account_id,
             session=session,
@@ -206,7 +202,7 @@ class DailyCycle:
             plan=plan,
             fills=fills,
             orders=orders,
-            weights=weights,
+            weights=valued.weights().weights,
         )
         return result, orders
 

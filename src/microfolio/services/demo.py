@@ -14,12 +14,12 @@ import pandas as pd
 
 from microfolio.advisor import InverseVolModel
 from microfolio.backtest import Backtest, BacktestResult, MonthlyDeposits
-from microfolio.backtest.metrics import PerformanceSummary
 from microfolio.data import GatePolicy, MarketData, load_bundled_bars, load_universe
 from microfolio.domain import Account, AccountType, Household, SequentialIds
 from microfolio.execution import CostModel, MarketOpenPrices, SimulatedBroker
 from microfolio.rebalance import Planner, RebalancePolicy
 from microfolio.reports import write_backtest_report
+from microfolio.risk import PerformanceSummary
 from microfolio.services.cycle import DailyCycle
 from microfolio.store import Store
 

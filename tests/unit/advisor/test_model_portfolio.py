@@ -7,17 +7,13 @@ import pandas as pd
 import pytest
 
 from microfolio.advisor import InverseVolModel
-from microfolio.data import GatePolicy, MarketData
+from microfolio.data import GatePolicy, MarketData, xnys_sessions
 from microfolio.errors import MicrofolioError
 
 
 def _bars(seed: int = 3, sessions: int = 400) -> pd.DataFrame:
-    dates = pd.bdate_range("2015-01-02", periods=sessions * 2)
-    # keep only XNYS sessions so the gate has no gaps to repair
-    import exchange_calendars as xcals
-
-    xnys = xcals.get_calendar("XNYS", start="2014-01-01")
-    dates = pd.DatetimeIndex([d for d in dates if xnys.is_session(d)])[:sessions]
+    # XNYS sessions only, so the gate has no gaps to repair
+    dates = xnys_sessions(pd.Timestamp("2015-01-02"), pd.Timestamp("2017-12-29"))[:sessions]
     rng = np.random.default_rng(seed)
     frames = []
     for ticker, vol in (("AAA", 0.005), ("BBB", 0.01), ("CCC", 0.02)):

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from microfolio.backtest import PerformanceSummary, summarise
 from microfolio.errors import DataFormatError
 from microfolio.reports import figures as figures_module
 from microfolio.reports import render_backtest_report, write_backtest_report
+from microfolio.risk import PerformanceSummary, summarise
 
 ALICE = "Alice: growth"
 BOB = "Bob <conservative> & co"

@@ -15,14 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microfolio.backtest import (
+from microfolio.errors import DataFormatError, InvariantError, MicrofolioError
+from microfolio.risk import (
     PerformanceSummary,
     drawdown,
     summarise,
     twr_index,
     twr_returns,
 )
-from microfolio.errors import DataFormatError, InvariantError, MicrofolioError
 
 SQRT252 = math.sqrt(252)
 
