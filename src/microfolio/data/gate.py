@@ -28,7 +28,8 @@ _SHOWN = 3
 class GatedBars:
     """Bars that passed the gate (canonical long, repaired), every issue found, and the version.
 
-    ``data_version`` is that of the cleaned bars, the data actually used. ``dropped`` lists the
+    ``data_version`` is that of the cleaned bars, the data actually used; ``source_version`` that
+    of the bars as given (what ``microfolio data validate`` prints). ``dropped`` lists the
     tickers removed under drop_ticker. Treat ``bars`` as read-only.
     """
 
@@ -36,6 +37,7 @@ class GatedBars:
     issues: tuple[DataIssue, ...]
     data_version: str
     dropped: tuple[str, ...] = ()
+    source_version: str = ""
 
     @property
     def repaired(self) -> tuple[DataIssue, ...]:
@@ -69,11 +71,12 @@ def apply_gate(
     policy = policy or GatePolicy()
     frame = canonical_long(bars)
     if frame.empty:
-        return GatedBars(frame, (), data_version(frame))
+        version = data_version(frame)
+        return GatedBars(frame, (), version, source_version=version)
     if sessions is None:
         sessions = sessions_for(frame)
     issues = find_issues(frame, policy, sessions=sessions)
     if any(i.blocking for i in issues):
         raise DataBlockedError(blocked_message(issues))
     cleaned, dropped = clean_bars(frame, issues, sessions)
-    return GatedBars(cleaned, issues, data_version(cleaned), dropped)
+    return GatedBars(cleaned, issues, data_version(cleaned), dropped, data_version(frame))

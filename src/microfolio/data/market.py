@@ -67,6 +67,10 @@ class MarketData:
         return self._gated.data_version
 
     @property
+    def source_version(self) -> str:
+        return self._gated.source_version
+
+    @property
     def issues(self) -> tuple[DataIssue, ...]:
         return self._gated.issues
 

@@ -125,7 +125,9 @@ def run_demo(
         flows={names[a]: r.flows for a, r in result.accounts.items()},
         weights={names[a]: r.weights for a, r in result.accounts.items()},
         notes=(
-            f"Data: bundled ETF bars, version {market.data_version}; "
+            f"Data: bundled ETF bars, source version {market.source_version}, after the "
+            f"validation gate {market.data_version} ({len(market.issues)} findings, none "
+            "blocking; short gaps repaired); "
             f"{result.sessions} sessions from {result.start} to {result.end}.",
             f"Model: inverse volatility over {', '.join(DEMO_TICKERS)} (252-session lookback, "
             "re-estimated on the first session of each month, 0.5% cash).",
@@ -140,6 +142,7 @@ def run_demo(
         "database": str(database),
         "report": str(report),
         "data_version": market.data_version,
+        "source_version": market.source_version,
         "start": result.start.isoformat(),
         "end": result.end.isoformat(),
         "sessions": result.sessions,

@@ -34,6 +34,7 @@ def test_clean_bars_pass_unchanged_with_their_version(make_bars, sessions) -> No
     assert gated.issues == ()
     assert gated.dropped == ()
     assert gated.data_version == data_version(bars)
+    assert gated.source_version == data_version(bars)
     np.testing.assert_array_equal(gated.bars["close"], bars["close"])
 
 
@@ -51,6 +52,8 @@ def test_a_short_gap_is_filled_with_the_previous_close_and_zero_volume(make_bars
     assert (filled["volume"] == 0).all()
     assert [(i.kind, i.action) for i in gated.repaired] == [(IssueKind.GAP, GateAction.REPAIR)]
     assert "[repaired: previous close carried forward, volume 0]" in gated.issues[0].detail
+    assert gated.source_version == data_version(gapped)
+    assert gated.data_version == data_version(gated.bars) != gated.source_version
 
 
 def test_a_gap_longer_than_a_week_is_left_and_warned(make_bars, sessions) -> None:
