@@ -10,10 +10,12 @@ __all__ = [
     "DataBlockedError",
     "DataFormatError",
     "IllegalTransitionError",
+    "InfeasibleError",
     "InsufficientHoldingsError",
     "InvariantError",
     "MicrofolioError",
     "NotFoundError",
+    "OptimizationError",
     "StoreError",
 ]
 
@@ -40,6 +42,14 @@ class IllegalTransitionError(MicrofolioError):
 
 class InsufficientHoldingsError(MicrofolioError):
     """A sale or withdrawal asked for more than the account holds."""
+
+
+class InfeasibleError(MicrofolioError, ValueError):
+    """A set of portfolio constraints admits no portfolio; the message says which and why."""
+
+
+class OptimizationError(MicrofolioError):
+    """An optimiser could not produce weights and had no fallback left."""
 
 
 class NotFoundError(MicrofolioError, KeyError):
