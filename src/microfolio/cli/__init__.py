@@ -6,6 +6,7 @@ import typer
 
 from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
+from microfolio.cli.optimize import optimize
 
 __all__ = ["app", "main"]
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(demo)
+app.command()(optimize)
 app.add_typer(data_app, name="data")
 
 

@@ -185,6 +185,16 @@ class GatePolicy(BaseModel):
             raise ValueError(f"split_ratios must all be > 1, got {self.split_ratios}")
         return self
 
+    def dropping(self) -> GatePolicy:
+        """This policy with every ``block`` turned into ``drop_ticker``: for research on a large
+        universe, where a ticker with a bad price is better left out than stopping the run."""
+        update = {
+            kind.value: GateAction.DROP_TICKER
+            for kind in IssueKind
+            if self.action(kind) is GateAction.BLOCK
+        }
+        return self.model_copy(update=update)
+
     def action(self, kind: IssueKind) -> GateAction:
         """The action configured for ``kind``."""
         value: GateAction = getattr(self, kind.value)

@@ -118,7 +118,8 @@ class BaseOptimizer(BaseEstimator):  # type: ignore[misc]
         sigma = cov.to_numpy(dtype=float)
         if not np.isfinite(sigma).all():
             raise DataFormatError("covariance has missing or infinite entries")
-        if not np.allclose(sigma, sigma.T, atol=1e-12, rtol=1e-9):
+        scale = float(np.abs(np.diagonal(sigma)).max()) if sigma.size else 0.0
+        if float(np.abs(sigma - sigma.T).max(initial=0.0)) > 1e-9 * max(scale, 1e-300):
             raise DataFormatError("covariance is not symmetric")
         mean: Floats | None = None
         if self.needs_mu:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+from scipy import optimize, sparse
 
 from microfolio.errors import InfeasibleError, InvariantError
 
@@ -122,15 +123,87 @@ class ResolvedConstraints:
     def long_only(self) -> bool:
         return bool(np.all(self.lower >= 0.0))
 
+    @property
+    def start(self) -> Floats:
+        """The current weights the turnover cap and the costs count from (missing = 0)."""
+        return np.zeros(len(self.tickers)) if self.current is None else self.current
+
+    def trading_cost(self, weights: Floats) -> float:
+        """The linear transaction cost of moving from the current weights to ``weights``."""
+        return float(self.costs @ np.abs(np.asarray(weights, dtype=float) - self.start))
+
+    def violation(self, weights: Floats) -> float:
+        """The largest amount by which ``weights`` break a constraint (0 when every one holds):
+        budget, bounds, group floors and caps, turnover cap."""
+        w = np.asarray(weights, dtype=float)
+        gaps = [
+            abs(float(w.sum()) - self.budget),
+            float(np.max(self.lower - w, initial=0.0)),
+            float(np.max(w - self.upper, initial=0.0)),
+        ]
+        if self.group_names:
+            totals = self.membership @ w
+            gaps.append(float(np.max(self.group_lower - totals, initial=0.0)))
+            gaps.append(float(np.max(totals - self.group_upper, initial=0.0)))
+        if self.max_turnover is not None:
+            gaps.append(float(np.abs(w - self.start).sum()) - self.max_turnover)
+        return max(gaps)
+
+    def closest_feasible(self, anchor: Floats, *, with_turnover: bool = True) -> Floats | None:
+        """The portfolio meeting every constraint (the turnover cap only if ``with_turnover``)
+        closest to ``anchor`` in summed absolute difference, by a linear program (HiGHS);
+        None when there is none."""
+        status, weights, _ = self._closest(np.asarray(anchor, dtype=float), with_turnover)
+        return None if status != 0 else np.clip(weights, self.lower, self.upper)
+
+    def _closest(self, anchor: Floats, with_turnover: bool) -> tuple[int, Floats, float]:
+        """The linear program's status (0 solved, 2 infeasible, else undecided), the weights
+        and their summed absolute distance to ``anchor``."""
+        n = len(self.tickers)
+        eye = sparse.identity(n, format="csr")
+        turnover = with_turnover and self.max_turnover is not None
+        # variables: w, d >= |w - anchor| (minimised), and t >= |w - start| under the cap
+        width = 3 * n if turnover else 2 * n
+        grid: list[list[sparse.csr_matrix | None]] = [[eye, -eye], [-eye, -eye]]
+        rhs: list[Floats] = [anchor, -anchor]
+        for limit, sign in ((self.group_upper, 1.0), (self.group_lower, -1.0)):
+            used = np.isfinite(limit)
+            if used.any():
+                grid.append([sparse.csr_matrix(sign * self.membership[used]), None])
+                rhs.append(sign * limit[used])
+        if turnover:
+            assert self.max_turnover is not None
+            grid = [[*cells, None] for cells in grid]
+            grid += [[eye, None, -eye], [-eye, None, -eye]]
+            grid.append([None, None, sparse.csr_matrix(np.ones((1, n)))])
+            rhs += [self.start, -self.start, np.array([self.max_turnover])]
+        cost = np.zeros(width)
+        cost[n : 2 * n] = 1.0
+        a_eq = np.zeros((1, width))
+        a_eq[0, :n] = 1.0
+        bounds = [
+            (None if not np.isfinite(lo) else float(lo), None if not np.isfinite(hi) else float(hi))
+            for lo, hi in zip(self.lower, self.upper, strict=True)
+        ] + [(0.0, None)] * (width - n)
+        result = optimize.linprog(
+            cost,
+            A_ub=sparse.bmat(grid, format="csr"),
+            b_ub=np.concatenate(rhs),
+            A_eq=a_eq,
+            b_eq=np.array([self.budget]),
+            bounds=bounds,
+            method="highs",
+        )
+        if result.status != 0:
+            return int(result.status), anchor, math.inf
+        return 0, np.asarray(result.x[:n], dtype=float), float(result.fun)
+
     def check_feasible(self) -> None:
         """Raise InfeasibleError with a sentence when the constraints cannot all hold."""
         tol = 1e-12
-        bad = [
-            t
-            for t, lo, hi in zip(self.tickers, self.lower, self.upper, strict=True)
-            if lo > hi + tol
-        ]
-        if bad:
+        crossed = np.flatnonzero(self.lower > self.upper + tol)
+        if crossed.size:
+            bad = [self.tickers[i] for i in crossed]
             raise InfeasibleError(f"lower bound above upper bound for {', '.join(bad)}")
         low_sum, high_sum = float(self.lower.sum()), float(self.upper.sum())
         if low_sum > self.budget + tol:
@@ -142,8 +215,11 @@ class ResolvedConstraints:
                 f"asset upper bounds sum to {high_sum:.2f}, below the {self.budget:.2f} to invest "
                 f"({len(self.tickers)} assets at most {float(self.upper.max()):.2f} each)"
             )
-        floors = self.group_lower[np.isfinite(self.group_lower)]
-        if floors.sum() > self.budget + tol:
+        floored = np.isfinite(self.group_lower)
+        floors = self.group_lower[floored]
+        # floors add up only over disjoint groups (asset classes); overlaps: the joint check
+        disjoint = bool(np.all((self.membership[floored] > 0).sum(axis=0) <= 1))
+        if disjoint and floors.sum() > self.budget + tol:
             raise InfeasibleError(
                 f"asset-class floors sum to {floors.sum():.2f}, above {self.budget:.2f}"
             )
@@ -165,16 +241,62 @@ class ResolvedConstraints:
                     f"group {name!r} floor {self.group_lower[g]:.2f} is above its cap "
                     f"{self.group_upper[g]:.2f}"
                 )
-        if self.max_turnover is not None and self.current is not None:
+        if self.max_turnover is not None:
+            current = self.start
             # two lower bounds on the turnover any feasible portfolio needs: the distance into
             # the box, and the change in the total invested
-            clipped = np.clip(self.current, self.lower, self.upper)
+            clipped = np.clip(current, self.lower, self.upper)
             needed = max(
-                float(np.abs(clipped - self.current).sum()),
-                abs(float(self.current.sum()) - self.budget),
+                float(np.abs(clipped - current).sum()),
+                abs(float(current.sum()) - self.budget),
             )
             if needed > self.max_turnover + 1e-9:
                 raise InfeasibleError(
                     f"turnover cap {self.max_turnover:.2f} is below the {needed:.2f} needed just "
                     "to meet the bounds and budget from the current weights"
                 )
+        if self.group_names or self.max_turnover is not None:
+            self._check_jointly()
+
+    def _check_jointly(self) -> None:
+        """Each constraint can hold on its own; a linear program checks them all together."""
+        status, _, needed = self._closest(self.start, with_turnover=False)
+        if status == 2:
+            raise InfeasibleError(self._groups_sentence())
+        if status == 0 and self.max_turnover is not None and needed > self.max_turnover + 1e-9:
+            what = "the bounds, group floors and caps" if self.group_names else "the bounds"
+            raise InfeasibleError(
+                f"turnover cap {self.max_turnover:.2f} is below the {needed:.2f} needed to meet "
+                f"{what} and budget from the current weights"
+            )
+
+    def _groups_sentence(self) -> str:
+        """Why bounds, groups and budget cannot hold together, as precisely as is cheap."""
+        capped = np.isfinite(self.group_upper)
+        members = self.membership[capped] > 0
+        if capped.any() and bool(np.all(members.sum(axis=0) <= 1)):  # disjoint capped groups
+            per_group = np.minimum(self.group_upper[capped], members @ self.upper)
+            outside = float(self.upper[~members.any(axis=0)].sum())
+            most = float(per_group.sum()) + outside
+            if most < self.budget - 1e-9:
+                return (
+                    f"group caps allow at most {most:.2f} in total (capped groups "
+                    f"{float(per_group.sum()):.2f}, other assets {outside:.2f}), below the "
+                    f"{self.budget:.2f} to invest"
+                )
+        floored = np.isfinite(self.group_lower)
+        members = self.membership[floored] > 0
+        if floored.any() and bool(np.all(members.sum(axis=0) <= 1)):  # disjoint floored groups
+            per_group = np.maximum(self.group_lower[floored], members @ self.lower)
+            outside = float(self.lower[~members.any(axis=0)].sum())
+            least = float(per_group.sum()) + outside
+            if least > self.budget + 1e-9:
+                return (
+                    f"group floors need at least {least:.2f} in total (floored groups "
+                    f"{float(per_group.sum()):.2f}, other assets' lower bounds {outside:.2f}), "
+                    f"above the {self.budget:.2f} to invest"
+                )
+        return (
+            "the group floors and caps cannot all hold together with the asset bounds and the "
+            f"{self.budget:.2f} to invest (overlapping groups ask for more than they can give)"
+        )

@@ -19,7 +19,7 @@ def test_weights_are_proportional_to_inverse_volatility() -> None:
 
     inverse = 1.0 / returns.std(ddof=1)
     expected = inverse / inverse.sum()
-    pd.testing.assert_series_equal(model.weights_, expected)
+    pd.testing.assert_series_equal(model.weights_, expected, check_names=False)
     assert model.weights_["A"] > model.weights_["B"] > model.weights_["C"]
 
 
@@ -48,4 +48,8 @@ def test_no_usable_asset_is_a_clear_error() -> None:
 
 
 def test_parameters_follow_the_estimator_contract() -> None:
-    assert InverseVolatility(cash=0.1).get_params() == {"cash": 0.1, "min_observations": 60}
+    assert InverseVolatility(cash=0.1).get_params() == {
+        "cash": 0.1,
+        "min_observations": 60,
+        "constraints": None,
+    }
