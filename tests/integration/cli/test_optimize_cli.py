@@ -139,3 +139,32 @@ def test_the_500_stocks_optimise_with_bad_tickers_dropped() -> None:
     result = json.loads(out)
     assert max(result["weights"].values()) <= 0.05 + 1e-8
     assert any("dropped for bad data" in note for note in result["notes"])
+
+
+def test_black_litterman_with_the_readme_views_file(tmp_path: Path) -> None:
+    views = tmp_path / "views.json"
+    views.write_text(
+        '[{"type": "absolute", "asset": "VTI", "return": 0.06, "confidence": 0.5},'
+        ' {"type": "relative", "long": "EFA", "short": "AGG", "return": "2%",'
+        ' "confidence": "80%"}]'
+    )
+
+    code, out, err = _run(
+        "--method", "black_litterman", "--views", str(views), "--tickers", ETFS, "--json"
+    )
+
+    assert code == 0, err
+    result = json.loads(out)
+    assert sum(result["weights"].values()) + result["cash"] == pytest.approx(1.0, abs=1e-6)
+    assert result["fallback_chain"][0].startswith("black_litterman: posterior from 2 view(s)")
+
+
+def test_a_view_on_an_unknown_ticker_is_refused(tmp_path: Path) -> None:
+    views = tmp_path / "views.json"
+    views.write_text('[{"type": "absolute", "asset": "NOPE", "return": 0.06}]')
+
+    code, _, err = _run("--method", "black_litterman", "--views", str(views), "--tickers", ETFS)
+
+    assert code == 2
+    assert "NOPE" in err
+    assert err.count("\n") == 1
