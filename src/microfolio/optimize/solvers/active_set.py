@@ -71,6 +71,8 @@ _SCREEN_FROM = 256
 _SCREEN_BLOCK = 96
 #: iterations allowed from a screened guess before starting again from everything free
 _SCREENED_LIMIT = 20
+#: iterations of plain PDAS when the caller gave a feasible point (plus n / 50)
+_HINTED_LIMIT = 8
 #: relative tolerance on bound violations and multiplier signs
 _TOL = 1e-10
 
@@ -175,6 +177,8 @@ def solve_box_qp(
     else:
         starts = [initial_state(problem)]
     plain = max(_PLAIN_LIMIT + n // 20, 0)
+    if feasible is not None:  # the primal finish from a known point is cheap: fail fast
+        plain = min(plain, _HINTED_LIMIT + n // 50)
     total = 0  # iterations spent, reported with the answer
     for i, start in enumerate(starts):
         # a screened guess that needs many iterations is a poor one: give it fewer
@@ -193,6 +197,8 @@ def solve_box_qp(
             step = _pdas(problem, t, current, ridge=delta * scale, limit=_STAGE_LIMIT)
         except ActiveSetError:
             total += _STAGE_LIMIT
+            if feasible is not None:  # smaller ridges are only harder: finish from here
+                break
             continue
         current, feasible, total = step.state, step, total + step.iterations
     try:
