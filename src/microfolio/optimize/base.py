@@ -70,6 +70,17 @@ class PortfolioExplanation:
         }
 
 
+def _symmetric(sigma: Floats) -> bool:
+    """Whether ``sigma`` is symmetric, tested as ``S v == S' v`` for a fixed dense ``v``: two
+    matrix-vector products instead of a full transpose (a sanity check on inputs, not a proof)."""
+    if sigma.size == 0:
+        return True
+    v = np.cos(np.arange(sigma.shape[0]) * 0.7071) + 1.5
+    left, right = sigma @ v, v @ sigma
+    scale = float(np.abs(sigma).max()) * float(np.abs(v).sum())
+    return float(np.abs(left - right).max()) <= 1e-9 * max(scale, 1e-300)
+
+
 class BaseOptimizer(BaseEstimator):  # type: ignore[misc]
     """Base of every optimiser. Subclasses implement ``_solve`` and declare ``needs_mu``.
 
@@ -118,8 +129,7 @@ class BaseOptimizer(BaseEstimator):  # type: ignore[misc]
         sigma = cov.to_numpy(dtype=float)
         if not np.isfinite(sigma).all():
             raise DataFormatError("covariance has missing or infinite entries")
-        scale = float(np.abs(np.diagonal(sigma)).max()) if sigma.size else 0.0
-        if float(np.abs(sigma - sigma.T).max(initial=0.0)) > 1e-9 * max(scale, 1e-300):
+        if not _symmetric(sigma):
             raise DataFormatError("covariance is not symmetric")
         mean: Floats | None = None
         if self.needs_mu:
