@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of microfolio against peer libraries (not part of the package)."""
