@@ -123,8 +123,8 @@ class BaseOptimizer(BaseEstimator):  # type: ignore[misc]
 
     def fit_moments(self, cov: pd.DataFrame, mu: pd.Series | None = None) -> Self:
         """Solve from given annualised moments (for example a Black-Litterman posterior)."""
-        tickers = [str(c) for c in cov.columns]
-        if list(map(str, cov.index)) != tickers:
+        tickers = [str(c) for c in cov.columns.tolist()]
+        if not cov.index.equals(cov.columns):
             raise DataFormatError("covariance index and columns must be the same tickers")
         sigma = cov.to_numpy(dtype=float)
         if not np.isfinite(sigma).all():
@@ -135,7 +135,7 @@ class BaseOptimizer(BaseEstimator):  # type: ignore[misc]
         if self.needs_mu:
             if mu is None:
                 raise DataFormatError(f"{self.method} needs expected returns (mu)")
-            missing = sorted(set(tickers) - set(map(str, mu.index)))
+            missing = sorted(set(tickers) - {str(t) for t in mu.index.tolist()})
             if missing:
                 raise DataFormatError(f"expected returns missing for {', '.join(missing)}")
             mean = mu.reindex(tickers).to_numpy(dtype=float)
