@@ -47,6 +47,9 @@ def test_demo_runs_end_to_end_and_writes_report_and_summary(tmp_path: Path) -> N
         assert account["trades"] > 0
         assert account["max_drawdown"] < 0  # autumn 2008 fell
     assert (work / "microfolio.db").is_file()
+    trades = (work / "trades.csv").read_text().splitlines()
+    assert trades[0].startswith("date,household,account,account_type,ticker,side,quantity,price")
+    assert len(trades) - 1 == sum(a["trades"] for a in summary["accounts"].values())
     assert json.loads((work / "summary.json").read_text())["accounts"] == summary["accounts"]
     html = (work / "report.html").read_text()
     assert "Whole shares (taxable)" in html

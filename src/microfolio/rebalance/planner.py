@@ -179,7 +179,7 @@ class Planner:
         def reason(ticker: str) -> Reason:
             return Reason(
                 ReasonKind.DRIFT,
-                f"drift {after:.2%} (after cash flows) is above the {self.policy.band:.2%} band; "
+                f"drift {after:.3%} (after cash flows) is above the {self.policy.band:.2%} band; "
                 f"{ticker} is {weights.get(ticker, 0.0):.2%} against a target of "
                 f"{target.weights.get(ticker, 0.0):.2%}",
                 (

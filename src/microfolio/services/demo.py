@@ -21,6 +21,7 @@ from microfolio.rebalance import Planner, RebalancePolicy
 from microfolio.reports import write_backtest_report
 from microfolio.risk import PerformanceSummary
 from microfolio.services.cycle import DailyCycle
+from microfolio.services.trade_log import write_trade_log
 from microfolio.store import Store
 
 __all__ = ["DEMO_TICKERS", "DemoResult", "SampleAccount", "run_demo"]
@@ -113,6 +114,8 @@ def run_demo(
     result = backtest.run(
         {s.account.account_id: s.deposits for s in SAMPLE_ACCOUNTS}, start, end, on_session
     )
+    trades_path = work_dir / "trades.csv"
+    write_trade_log(store, trades_path)
     store.dispose()
 
     names = {s.account.account_id: s.account.name for s in SAMPLE_ACCOUNTS}
@@ -141,6 +144,7 @@ def run_demo(
         "work_dir": str(work_dir),
         "database": str(database),
         "report": str(report),
+        "trades": str(trades_path),
         "data_version": market.data_version,
         "source_version": market.source_version,
         "start": result.start.isoformat(),
