@@ -3,7 +3,7 @@
 from microfolio.domain.account import Account, AccountType, Household
 from microfolio.domain.asset import Asset
 from microfolio.domain.audit import AuditEvent
-from microfolio.domain.disposal import Disposal
+from microfolio.domain.disposal import Disposal, held_long_term
 from microfolio.domain.fill import Fill
 from microfolio.domain.ids import IdFactory, SequentialIds, UuidIds
 from microfolio.domain.journal import JournalEntry, LedgerAccount, Posting
@@ -38,6 +38,7 @@ __all__ = [
     "TargetPortfolio",
     "TradeTicket",
     "UuidIds",
+    "held_long_term",
     "money",
     "price",
     "quantity",

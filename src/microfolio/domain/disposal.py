@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-__all__ = ["Disposal"]
+__all__ = ["Disposal", "held_long_term"]
+
+
+def held_long_term(acquired: date, sold: date) -> bool:
+    """Held more than one year (IRS Publication 550): sold after the first anniversary of the
+    acquisition (for a 29 February acquisition, the anniversary is 28 February)."""
+    try:
+        anniversary = acquired.replace(year=acquired.year + 1)
+    except ValueError:  # 29 February
+        anniversary = acquired.replace(year=acquired.year + 1, day=28)
+    return sold > anniversary
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +39,4 @@ class Disposal:
     @property
     def long_term(self) -> bool:
         """Held more than one year (IRS Publication 550)."""
-        try:
-            anniversary = self.acquired.replace(year=self.acquired.year + 1)
-        except ValueError:  # 29 February
-            anniversary = self.acquired.replace(year=self.acquired.year + 1, day=28)
-        return self.sold > anniversary
+        return held_long_term(self.acquired, self.sold)

@@ -16,7 +16,7 @@ from microfolio.domain.lot import Lot
 from microfolio.domain.money import ZERO
 from microfolio.errors import InsufficientHoldingsError, InvariantError
 
-__all__ = ["LotSelector", "checked_picks", "fifo"]
+__all__ = ["LotSelector", "Pick", "checked_picks", "fifo", "take_in_order"]
 
 Pick = tuple[Lot, Decimal]
 
@@ -27,7 +27,7 @@ class LotSelector(Protocol):
         ...
 
 
-def _take_in_order(lots: Sequence[Lot], shares: Decimal) -> list[Pick]:
+def take_in_order(lots: Sequence[Lot], shares: Decimal) -> list[Pick]:
     picks: list[Pick] = []
     left = shares
     for lot in lots:
@@ -41,7 +41,7 @@ def _take_in_order(lots: Sequence[Lot], shares: Decimal) -> list[Pick]:
 
 def fifo(lots: Sequence[Lot], shares: Decimal) -> Sequence[Pick]:
     """First in, first out: the earliest acquired lots first (book order breaks ties)."""
-    return _take_in_order(sorted(lots, key=lambda lot: lot.acquired), shares)
+    return take_in_order(sorted(lots, key=lambda lot: lot.acquired), shares)
 
 
 def checked_picks(
