@@ -6,6 +6,7 @@ import typer
 
 from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
+from microfolio.cli.onboard import onboard
 from microfolio.cli.optimize import optimize
 
 __all__ = ["app", "main"]
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.command()(demo)
 app.command()(optimize)
+app.command()(onboard)
 app.add_typer(data_app, name="data")
 
 
