@@ -7,17 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 &&
-     "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-    python="$candidate"; break
-  fi
-done
-if [ -z "$python" ]; then
-  echo "error: the benchmark needs Python >= 3.11" >&2
-  exit 1
-fi
+python="$(scripts/find-python.sh)"
 
 venv=bench/.peers
 if [ ! -x "$venv/bin/python" ]; then

@@ -18,17 +18,7 @@ apt_install() {
   need_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-python=""
-for candidate in python3.13 python3.12 python3.11 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 &&
-     "$candidate" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-    python="$candidate"; break
-  fi
-done
-if [ -z "$python" ]; then
-  echo "error: microfolio needs Python >= 3.11; install it (e.g. apt-get install python3) and re-run" >&2
-  exit 1
-fi
+python="$(scripts/find-python.sh)"
 
 if [ ! -x .venv/bin/python ]; then
   if ! "$python" -m venv .venv >/dev/null 2>&1; then
