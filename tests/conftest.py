@@ -23,8 +23,15 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from microfolio.store import Base, Store
+
+# In CI the property tests run derandomised (the same examples every run, plus each test's
+# pinned @example cases), so a red build always reproduces; a developer's run explores anew.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 SKIP_POSTGRES_ENV = "MICROFOLIO_SKIP_POSTGRES"
 PG_BIN_GLOB = "/usr/lib/postgresql/*/bin"
