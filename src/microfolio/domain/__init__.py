@@ -1,6 +1,6 @@
 """Frozen value objects shared by every layer."""
 
-from microfolio.domain.account import Account, AccountType, Household
+from microfolio.domain.account import Account, AccountType, Household, LotMethod
 from microfolio.domain.asset import Asset
 from microfolio.domain.audit import AuditEvent
 from microfolio.domain.disposal import Disposal, held_long_term
@@ -28,6 +28,7 @@ __all__ = [
     "JournalEntry",
     "LedgerAccount",
     "Lot",
+    "LotMethod",
     "Order",
     "OrderStatus",
     "Posting",

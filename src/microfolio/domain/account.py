@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from microfolio.errors import InvariantError
 
-__all__ = ["Account", "AccountType", "Household"]
+__all__ = ["Account", "AccountType", "Household", "LotMethod"]
 
 
 class AccountType(StrEnum):
@@ -18,6 +18,15 @@ class AccountType(StrEnum):
     @property
     def is_taxable(self) -> bool:
         return self is AccountType.TAXABLE
+
+
+class LotMethod(StrEnum):
+    """How an account's sales pick lots (``microfolio.tax.selector_for`` gives the selector)."""
+
+    FIFO = "fifo"
+    HIFO = "hifo"
+    SPECIFIC = "specific"
+    TAX_MIN = "tax_min"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +50,7 @@ class Account:
     name: str
     account_type: AccountType = AccountType.TAXABLE
     fractional: bool = True
+    lot_method: LotMethod = LotMethod.FIFO
 
     def __post_init__(self) -> None:
         if not self.account_id:
@@ -49,3 +59,5 @@ class Account:
             raise InvariantError(f"household_id of account {self.account_id} must be non-empty")
         if not isinstance(self.account_type, AccountType):
             raise InvariantError(f"account_type must be an AccountType, got {self.account_type!r}")
+        if not isinstance(self.lot_method, LotMethod):
+            raise InvariantError(f"lot_method must be a LotMethod, got {self.lot_method!r}")

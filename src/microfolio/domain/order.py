@@ -65,6 +65,10 @@ class Order:
     Exactly one of ``quantity`` (shares) and ``notional`` (dollars to spend, commission included)
     is set. Sells are always by quantity; buys may be by either, which is how fractional-share
     brokers take dollar-based orders.
+
+    ``limit_price``: a sell fills only at or above it, a buy only at or below it (None: market).
+    ``lot_ids``: a sell's specific-lot instruction, the lots it relieves in that order (empty:
+    the account's lot method decides when the fill is booked).
     """
 
     order_id: str
@@ -76,8 +80,11 @@ class Order:
     notional: Decimal | None = None
     status: OrderStatus = OrderStatus.NEW
     ticket_id: str | None = None
+    limit_price: Decimal | None = None
+    lot_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lot_ids", tuple(self.lot_ids))
         if (self.quantity is None) == (self.notional is None):
             raise InvariantError(
                 f"order {self.order_id}: exactly one of quantity and notional must be set"
@@ -87,6 +94,12 @@ class Order:
             raise InvariantError(f"order {self.order_id}: size must be positive, got {size}")
         if self.side is Side.SELL and self.quantity is None:
             raise InvariantError(f"order {self.order_id}: a sell must be given in shares")
+        if self.limit_price is not None and self.limit_price <= 0:
+            raise InvariantError(
+                f"order {self.order_id}: limit price must be positive, got {self.limit_price}"
+            )
+        if self.lot_ids and self.side is Side.BUY:
+            raise InvariantError(f"order {self.order_id}: only a sell can name lots")
 
     def transition(self, status: OrderStatus) -> Order:
         """Return a copy in ``status``; refuse any move the state machine does not allow."""

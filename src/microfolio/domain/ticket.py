@@ -38,7 +38,10 @@ class Reason:
 
 @dataclass(frozen=True, slots=True)
 class TradeTicket:
-    """A planned trade. Buys may be sized in dollars (``notional``), sells always in shares."""
+    """A planned trade. Buys may be sized in dollars (``notional``), sells always in shares.
+
+    ``limit_price`` and ``lot_ids`` pass to the order (see :class:`~microfolio.domain.Order`).
+    """
 
     ticket_id: str
     account_id: str
@@ -48,8 +51,11 @@ class TradeTicket:
     reasons: tuple[Reason, ...]
     quantity: Decimal | None = None
     notional: Decimal | None = None
+    limit_price: Decimal | None = None
+    lot_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "lot_ids", tuple(self.lot_ids))
         if (self.quantity is None) == (self.notional is None):
             raise InvariantError(
                 f"ticket {self.ticket_id}: exactly one of quantity and notional must be set"

@@ -213,11 +213,16 @@ class SimulatedBroker:
     def _execute(self, order: Order, reference: Decimal, session: date) -> None:
         custody = self._custody[order.account_id]
         fill_price = self._costs.fill_price(order.side, reference)
-        plan = (
-            _Execution(ZERO, False, f"fill price of {order.ticker} rounds to zero")
-            if fill_price <= 0
-            else self._plan(order, custody, fill_price)
-        )
+        if fill_price <= 0:
+            plan = _Execution(ZERO, False, f"fill price of {order.ticker} rounds to zero")
+        elif not _within_limit(order, fill_price):
+            plan = _Execution(
+                ZERO,
+                False,
+                f"limit {order.limit_price} not reached: {order.side} at {fill_price} on {session}",
+            )
+        else:
+            plan = self._plan(order, custody, fill_price)
         if plan.shares > 0:
             fill = Fill(
                 fill_id=self._ids.new("fill"),
@@ -259,3 +264,12 @@ class SimulatedBroker:
         return _Execution(
             shares, shares == wanted, f"insufficient cash: {cash} buys {shares} of {wanted} shares"
         )
+
+
+def _within_limit(order: Order, fill_price: Decimal) -> bool:
+    """A sell fills at or above its limit, a buy at or below it; a market order always."""
+    if order.limit_price is None:
+        return True
+    if order.side is Side.SELL:
+        return fill_price >= order.limit_price
+    return fill_price <= order.limit_price

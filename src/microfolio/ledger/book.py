@@ -188,6 +188,8 @@ class Book:
                     sold=fill.session,
                     proceeds=lot_proceeds,
                     cost=released,
+                    basis_adjustment=lot.adjustment_released(take),
+                    tax_acquired=lot.holding_start,
                 )
             )
         lots = _replace_lots(self.lots, remaining)

@@ -81,6 +81,8 @@ def ticket_to_order(ticket: TradeTicket, order_id: str) -> Order:
         quantity=ticket.quantity,
         notional=ticket.notional,
         ticket_id=ticket.ticket_id,
+        limit_price=ticket.limit_price,
+        lot_ids=ticket.lot_ids,
     )
 
 

@@ -77,8 +77,8 @@ class YearGains:
 
     def add(self, disposal: Disposal) -> YearGains:
         if disposal.long_term:
-            return YearGains(self.year, self.short_term, self.long_term.add(disposal.gain))
-        return YearGains(self.year, self.short_term.add(disposal.gain), self.long_term)
+            return YearGains(self.year, self.short_term, self.long_term.add(disposal.tax_gain))
+        return YearGains(self.year, self.short_term.add(disposal.tax_gain), self.long_term)
 
     def plus(self, other: YearGains) -> YearGains:
         return YearGains(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 
+from microfolio.domain.account import LotMethod
 from microfolio.domain.disposal import held_long_term
 from microfolio.domain.lot import Lot
 from microfolio.domain.money import ZERO
@@ -28,13 +28,6 @@ __all__ = [
     "specific",
     "tax_minimising",
 ]
-
-
-class LotMethod(StrEnum):
-    FIFO = "fifo"
-    HIFO = "hifo"
-    SPECIFIC = "specific"
-    TAX_MIN = "tax_min"
 
 
 def hifo(lots: Sequence[Lot], shares: Decimal) -> Sequence[Pick]:
