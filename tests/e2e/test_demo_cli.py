@@ -38,9 +38,9 @@ def test_demo_runs_end_to_end_and_writes_report_and_summary(tmp_path: Path) -> N
     assert summary["start"] == "2008-09-02"
     assert summary["end"] == "2008-12-31"
     assert set(summary["accounts"]) == {
-        "Starter (fractional)",
-        "Saver IRA (fractional)",
-        "Whole shares (taxable)",
+        "Taxable (fractional)",
+        "Spouse taxable (whole shares)",
+        "IRA (fractional)",
     }
     for account in summary["accounts"].values():
         assert account["final_value"] > 0
@@ -51,8 +51,15 @@ def test_demo_runs_end_to_end_and_writes_report_and_summary(tmp_path: Path) -> N
     assert trades[0].startswith("date,household,account,account_type,ticker,side,quantity,price")
     assert len(trades) - 1 == sum(a["trades"] for a in summary["accounts"].values())
     assert json.loads((work / "summary.json").read_text())["accounts"] == summary["accounts"]
+    tax = summary["tax"]
+    # autumn 2008: the taxable accounts harvest losses, and no trade of the engine is a wash sale
+    assert float(tax["harvested_losses"]["2008"]) > 0
+    assert tax["disallowed_losses"] == "0"
+    assert tax["wash_sales"] == 0
+    assert 0 < tax["harvesting_yield"]["2008"] < 1
     html = (work / "report.html").read_text()
-    assert "Whole shares (taxable)" in html
+    assert "Spouse taxable (whole shares)" in html
+    assert "Tax view" in html
     assert '<script src="http' not in html
 
 

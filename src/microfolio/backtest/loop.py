@@ -21,7 +21,14 @@ from microfolio.errors import MicrofolioError
 from microfolio.execution import SimulatedBroker
 from microfolio.risk.performance import PerformanceSummary, summarise
 
-__all__ = ["AccountRun", "Backtest", "BacktestResult", "Cycle", "SessionRecord"]
+__all__ = [
+    "AccountRun",
+    "Backtest",
+    "BacktestResult",
+    "Cycle",
+    "HouseholdRecord",
+    "SessionRecord",
+]
 
 
 class SessionRecord(Protocol):
@@ -47,10 +54,19 @@ class SessionRecord(Protocol):
     def weights(self) -> Mapping[str, float]: ...
 
 
-class Cycle(Protocol):
-    """The daily cycle as the loop drives it (``services.DailyCycle`` is one)."""
+class HouseholdRecord(Protocol):
+    """What the loop records of one household's session (``services.HouseholdResult`` is one)."""
 
-    def run(self, account_id: str, session: date, deposit: Decimal) -> SessionRecord: ...
+    @property
+    def accounts(self) -> Mapping[str, SessionRecord]: ...
+
+
+class Cycle(Protocol):
+    """The daily cycle as the loop drives it (``services.HouseholdCycle`` is one)."""
+
+    def run(
+        self, household_id: str, session: date, deposits: Mapping[str, Decimal]
+    ) -> HouseholdRecord: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,19 +129,22 @@ class Backtest:
 
     def run(
         self,
-        deposits: Mapping[str, MonthlyDeposits],
+        households: Mapping[str, Mapping[str, MonthlyDeposits]],
         start: date,
         end: date,
         on_session: Callable[[date], None] | None = None,
     ) -> BacktestResult:
+        """Run every household's accounts (with their deposit schedules) from start to end."""
         sessions = self._sessions(start, end)
-        recorders = {account_id: _Recorder() for account_id in deposits}
+        recorders = {a: _Recorder() for accounts in households.values() for a in accounts}
         previous: date | None = None
         for session in sessions:
             self.broker.advance(session)
-            for account_id, schedule in deposits.items():
-                deposit = schedule.amount(session, previous)
-                recorders[account_id].add(self.cycle.run(account_id, session, deposit))
+            for household_id, schedules in households.items():
+                deposits = {a: s.amount(session, previous) for a, s in schedules.items()}
+                result = self.cycle.run(household_id, session, deposits)
+                for account_id in schedules:
+                    recorders[account_id].add(result.accounts[account_id])
             previous = session
             if on_session is not None:
                 on_session(session)

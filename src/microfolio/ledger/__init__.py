@@ -7,7 +7,9 @@ from microfolio.ledger.lot_selection import LotSelector, checked_picks, fifo
 from microfolio.ledger.valuation import (
     HoldingWeights,
     InvalidPriceError,
+    LotView,
     Valuation,
+    lot_views,
     valuation,
     weights,
 )
@@ -18,11 +20,13 @@ __all__ = [
     "HoldingWeights",
     "InvalidPriceError",
     "LotSelector",
+    "LotView",
     "Valuation",
     "allocate",
     "asset_balances",
     "checked_picks",
     "fifo",
+    "lot_views",
     "trial_balance",
     "valuation",
     "weights",

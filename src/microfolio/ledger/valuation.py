@@ -10,14 +10,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
+from microfolio.domain.disposal import held_long_term
+from microfolio.domain.lot import Lot
 from microfolio.domain.money import ZERO, money
 from microfolio.errors import DataFormatError
 from microfolio.ledger.book import Book
 
-__all__ = ["HoldingWeights", "InvalidPriceError", "Valuation", "valuation", "weights"]
+__all__ = [
+    "HoldingWeights",
+    "InvalidPriceError",
+    "LotView",
+    "Valuation",
+    "lot_views",
+    "valuation",
+    "weights",
+]
 
 
 class InvalidPriceError(DataFormatError):
@@ -99,3 +110,53 @@ def valuation(book: Book, prices: Mapping[str, float]) -> Valuation:
 def weights(book: Book, prices: Mapping[str, float]) -> HoldingWeights:
     """Weights of ``book``'s holdings and cash at ``prices`` (see :func:`valuation`)."""
     return valuation(book, prices).weights()
+
+
+@dataclass(frozen=True, slots=True)
+class LotView:
+    """A lot as the planner sees it at a price: floats for the analytics, the Decimal shares kept
+    for the order. ``tax_cost`` includes any wash-sale basis adjustment; ``long_term`` counts a
+    carried-over holding period."""
+
+    lot_id: str
+    ticker: str
+    shares: Decimal
+    quantity: float
+    price: float
+    tax_cost: float
+    long_term: bool
+
+    @property
+    def value(self) -> float:
+        return self.quantity * self.price
+
+    @property
+    def gain(self) -> float:
+        """Unrealised gain for tax (negative: a loss)."""
+        return self.value - self.tax_cost
+
+    @property
+    def tax_cost_per_share(self) -> float:
+        return self.tax_cost / self.quantity
+
+
+def lot_views(
+    lots: tuple[Lot, ...], prices: Mapping[str, float], session: date
+) -> tuple[LotView, ...]:
+    """Each lot valued at ``prices`` on ``session`` (a held ticker without a price raises
+    :class:`InvalidPriceError`)."""
+    views = []
+    for lot in lots:
+        price = float(_usable(lot.ticker, prices))
+        views.append(
+            LotView(
+                lot_id=lot.lot_id,
+                ticker=lot.ticker,
+                shares=lot.quantity,
+                quantity=float(lot.quantity),
+                price=price,
+                tax_cost=float(lot.tax_cost),
+                long_term=held_long_term(lot.tax_acquired, session),
+            )
+        )
+    return tuple(views)

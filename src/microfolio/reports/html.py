@@ -52,9 +52,12 @@ def write_backtest_report(
     flows: Mapping[str, pd.Series],
     weights: Mapping[str, pd.DataFrame],
     notes: Sequence[str] = (),
+    sections: Sequence[tuple[str, str]] = (),
 ) -> Path:
-    """Render the report and write it atomically to ``path``; returns ``path``."""
-    page = render_backtest_report(title, summaries, values, flows, weights, notes)
+    """Render the report and write it atomically to ``path``; returns ``path``.
+
+    ``sections``: extra (title, trusted HTML) sections placed after the summary table."""
+    page = render_backtest_report(title, summaries, values, flows, weights, notes, sections)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     _write_atomically(target, page)
@@ -68,6 +71,7 @@ def render_backtest_report(
     flows: Mapping[str, pd.Series],
     weights: Mapping[str, pd.DataFrame],
     notes: Sequence[str] = (),
+    extra: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The whole page as one string: one section per account, in the order of ``summaries``."""
     names = list(summaries)
@@ -92,6 +96,7 @@ def render_backtest_report(
             "<main>",
             f"<header><h1>{escape(title)}</h1></header>",
             _summary_table(names, summaries),
+            *(f"<section><h2>{escape(head)}</h2>{body}</section>" for head, body in extra),
             *sections,
             _notes(notes),
             "</main>",

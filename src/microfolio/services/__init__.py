@@ -1,5 +1,18 @@
 """Use cases: the only entry points for the CLI, the API and the dashboard."""
 
 from microfolio.services.cycle import CycleResult, DailyCycle
+from microfolio.services.household_cycle import (
+    AccountResult,
+    FundMenuAt,
+    HouseholdCycle,
+    HouseholdResult,
+)
 
-__all__ = ["CycleResult", "DailyCycle"]
+__all__ = [
+    "AccountResult",
+    "CycleResult",
+    "DailyCycle",
+    "FundMenuAt",
+    "HouseholdCycle",
+    "HouseholdResult",
+]

@@ -44,7 +44,7 @@ def write_trade_log(store: Store, path: Path) -> int:
             gains: dict[str, Decimal] = defaultdict(lambda: ZERO)
             lots: dict[str, list[str]] = defaultdict(list)
             for disposal in uow.disposals(account.account_id):
-                gains[disposal.fill_id] += disposal.gain
+                gains[disposal.fill_id] += disposal.tax_gain
                 lots[disposal.fill_id].append(disposal.lot_id)
             for fill in uow.fills(account.account_id):
                 order = orders.get(fill.order_id)

@@ -13,6 +13,13 @@ References between records written in the same unit of work (order -> ticket, fi
 disposal -> fill) are checked at commit (``DEFERRABLE INITIALLY DEFERRED``), so the order of the
 ``add_*`` calls inside one transaction does not matter. A journal entry's postings balance by
 construction of :class:`~microfolio.domain.JournalEntry`; the store keeps them as given.
+
+Columns added after the first release (migration 0002) carry a server default, so rows written
+before it read back with the domain's defaults: no wash-sale adjustment, no carried holding
+period, FIFO lot relief, no limit price, no named lots. The wash-sale tables keep a household's
+window (``wash_purchases``, ``wash_losses``: replaced as a whole) and the wash sales found
+(``wash_sales``: appended); their account and lot ids are not foreign keys, like a disposal's
+``lot_id``, since they outlive the lots they name.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -56,6 +64,9 @@ __all__ = [
     "PostingRow",
     "TicketRow",
     "ValuationRow",
+    "WashLossRow",
+    "WashPurchaseRow",
+    "WashSaleRow",
     "table_of",
 ]
 
@@ -75,6 +86,11 @@ SURROGATE = BigInteger().with_variant(Integer(), "sqlite")
 SIDES = ("buy", "sell")
 ORDER_STATUSES = ("new", "accepted", "partially_filled", "filled", "cancelled", "rejected")
 ACCOUNT_TYPES = ("taxable", "traditional_ira", "roth_ira")
+LOT_METHODS = ("fifo", "hifo", "specific", "tax_min")
+
+# server defaults of the columns migration 0002 added to existing tables
+ZERO_DEFAULT = text("0")
+EMPTY_LIST_DEFAULT = text("'[]'")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -116,13 +132,17 @@ class HouseholdRow(Base):
 
 class AccountRow(Base):
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),
+        CheckConstraint(_one_of("lot_method", LOT_METHODS), name="lot_method"),
+    )
 
     account_id: Mapped[str] = mapped_column(ID, primary_key=True)
     household_id: Mapped[str] = mapped_column(ID, ForeignKey("households.household_id"), index=True)
     name: Mapped[str] = mapped_column(Text)
     account_type: Mapped[str] = mapped_column(String(32))
     fractional: Mapped[bool] = mapped_column(Boolean)
+    lot_method: Mapped[str] = mapped_column(String(32), server_default=LOT_METHODS[0])
 
 
 class CashBalanceRow(Base):
@@ -133,7 +153,7 @@ class CashBalanceRow(Base):
 
 
 class LotRow(Base):
-    """An open tax lot: remaining quantity and its total cost basis."""
+    """An open tax lot: remaining quantity, its total cost basis and its tax overlay."""
 
     __tablename__ = "lots"
     __table_args__ = (
@@ -150,10 +170,15 @@ class LotRow(Base):
     quantity: Mapped[Decimal] = mapped_column(Quantity())
     cost: Mapped[Decimal] = mapped_column(Money())
     acquired: Mapped[date] = mapped_column(Date)
+    basis_adjustment: Mapped[Decimal] = mapped_column(Money(), server_default=ZERO_DEFAULT)
+    holding_start: Mapped[date | None] = mapped_column(Date)
 
 
 class TicketRow(Base):
-    """A trade ticket; its reasons are a JSON list of ``{kind, detail, figures}``."""
+    """A trade ticket; its reasons are a JSON list of ``{kind, detail, figures}``.
+
+    ``lot_ids`` (here and on orders) is a JSON list of lot ids, in the order they are relieved.
+    """
 
     __tablename__ = "trade_tickets"
     __table_args__ = (
@@ -172,6 +197,8 @@ class TicketRow(Base):
     quantity: Mapped[Decimal | None] = mapped_column(Quantity())
     notional: Mapped[Decimal | None] = mapped_column(Money())
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    limit_price: Mapped[Decimal | None] = mapped_column(Price())
+    lot_ids: Mapped[list[str]] = mapped_column(JSON, server_default=EMPTY_LIST_DEFAULT)
 
 
 class OrderRow(Base):
@@ -196,6 +223,8 @@ class OrderRow(Base):
     ticket_id: Mapped[str | None] = mapped_column(
         ID, _deferred("trade_tickets.ticket_id"), index=True
     )
+    limit_price: Mapped[Decimal | None] = mapped_column(Price())
+    lot_ids: Mapped[list[str]] = mapped_column(JSON, server_default=EMPTY_LIST_DEFAULT)
 
 
 class FillRow(Base):
@@ -241,6 +270,8 @@ class DisposalRow(Base):
     sold: Mapped[date] = mapped_column(Date)
     proceeds: Mapped[Decimal] = mapped_column(Money())
     cost: Mapped[Decimal] = mapped_column(Money())
+    basis_adjustment: Mapped[Decimal] = mapped_column(Money(), server_default=ZERO_DEFAULT)
+    tax_acquired: Mapped[date | None] = mapped_column(Date)
 
 
 class JournalEntryRow(Base):
@@ -291,3 +322,84 @@ class ValuationRow(Base):
     session: Mapped[date] = mapped_column(Date, primary_key=True)
     cash: Mapped[Decimal] = mapped_column(Money())
     market_value: Mapped[Decimal] = mapped_column(Money())
+
+
+class WashPurchaseRow(Base):
+    """A purchase in a household's wash-sale window.
+
+    See :class:`~microfolio.tax.wash_records.Purchase`.
+    """
+
+    __tablename__ = "wash_purchases"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unmatched >= 0 AND unmatched <= quantity", name="unmatched_in_range"),
+        Index(None, "household_id", "acquired"),
+    )
+
+    lot_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    household_id: Mapped[str] = mapped_column(ID, ForeignKey("households.household_id"))
+    account_id: Mapped[str] = mapped_column(ID)
+    ticker: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(NAME)
+    acquired: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    unmatched: Mapped[Decimal] = mapped_column(Quantity())
+    tax_advantaged: Mapped[bool] = mapped_column(Boolean)
+
+
+class WashLossRow(Base):
+    """A loss sale in a household's wash-sale window.
+
+    See :class:`~microfolio.tax.wash_records.LossSale`.
+    """
+
+    __tablename__ = "wash_losses"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unmatched >= 0 AND unmatched <= quantity", name="unmatched_in_range"),
+        CheckConstraint("loss > 0", name="loss_positive"),
+        Index(None, "household_id", "sold"),
+    )
+
+    disposal_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    household_id: Mapped[str] = mapped_column(ID, ForeignKey("households.household_id"))
+    account_id: Mapped[str] = mapped_column(ID)
+    lot_id: Mapped[str] = mapped_column(ID)
+    ticker: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(NAME)
+    sold: Mapped[date] = mapped_column(Date)
+    holding_start: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[Decimal] = mapped_column(Quantity())
+    loss: Mapped[Decimal] = mapped_column(Money())
+    unmatched: Mapped[Decimal] = mapped_column(Quantity())
+
+
+class WashSaleRow(Base):
+    """A wash sale found (:class:`~microfolio.tax.wash_records.WashSale`)."""
+
+    __tablename__ = "wash_sales"
+    __table_args__ = (
+        UniqueConstraint("wash_id"),
+        CheckConstraint("shares > 0", name="shares_positive"),
+        CheckConstraint("disallowed >= 0", name="disallowed_not_negative"),
+        CheckConstraint("holding_days >= 0", name="holding_days_not_negative"),
+        Index(None, "household_id", "sold"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    wash_id: Mapped[str] = mapped_column(ID)
+    household_id: Mapped[str] = mapped_column(ID, ForeignKey("households.household_id"))
+    loss_disposal_id: Mapped[str] = mapped_column(ID)
+    loss_account_id: Mapped[str] = mapped_column(ID)
+    ticker_sold: Mapped[str] = mapped_column(String(32))
+    sold: Mapped[date] = mapped_column(Date, index=True)
+    replacement_lot_id: Mapped[str] = mapped_column(ID)
+    replacement_account_id: Mapped[str] = mapped_column(ID)
+    ticker_bought: Mapped[str] = mapped_column(String(32))
+    bought: Mapped[date] = mapped_column(Date)
+    shares: Mapped[Decimal] = mapped_column(Quantity())
+    disallowed: Mapped[Decimal] = mapped_column(Money())
+    permanent: Mapped[bool] = mapped_column(Boolean)
+    basis_added: Mapped[Decimal] = mapped_column(Money())
+    holding_days: Mapped[int] = mapped_column(Integer)

@@ -24,6 +24,7 @@ from microfolio.domain import (
     Household,
     JournalEntry,
     Lot,
+    LotMethod,
     Order,
     OrderStatus,
     Posting,
@@ -32,6 +33,7 @@ from microfolio.domain import (
     Side,
     TradeTicket,
 )
+from microfolio.errors import StoreError
 from microfolio.store.types import (
     MONEY_PRECISION,
     MONEY_SCALE,
@@ -41,6 +43,7 @@ from microfolio.store.types import (
     QUANTITY_SCALE,
     check_exact,
 )
+from microfolio.tax.wash_records import LossSale, Purchase, WashSale
 
 __all__ = [
     "account_from_row",
@@ -58,15 +61,23 @@ __all__ = [
     "household_row",
     "journal_entry_from_rows",
     "journal_entry_rows",
+    "loss_sale_from_row",
+    "loss_sale_row",
     "lot_from_row",
+    "lot_ids_from_json",
+    "lot_ids_to_json",
     "lot_row",
     "order_from_row",
     "order_row",
+    "purchase_from_row",
+    "purchase_row",
     "reasons_from_json",
     "reasons_to_json",
     "ticket_from_row",
     "ticket_row",
     "valuation_row",
+    "wash_sale_from_row",
+    "wash_sale_row",
 ]
 
 Row = Sequence[Any]
@@ -93,6 +104,22 @@ def _optional_quantity(value: Decimal | None, what: str) -> Decimal | None:
 
 def _optional_money(value: Decimal | None, what: str) -> Decimal | None:
     return None if value is None else check_money(value, what)
+
+
+def _optional_price(value: Decimal | None, what: str) -> Decimal | None:
+    return None if value is None else _price(value, what)
+
+
+def lot_ids_to_json(lot_ids: Sequence[str], what: str) -> list[str]:
+    """A specific-lot instruction as a JSON list of lot ids (in order)."""
+    for lot_id in lot_ids:
+        if not isinstance(lot_id, str):
+            raise StoreError(f"{what} must be strings, got {lot_id!r}")
+    return list(lot_ids)
+
+
+def lot_ids_from_json(data: Sequence[Any] | None) -> tuple[str, ...]:
+    return tuple(str(lot_id) for lot_id in data or ())
 
 
 # -- assets, households, accounts ------------------------------------------------------------
@@ -128,17 +155,19 @@ def account_row(account: Account) -> dict[str, Any]:
         "name": account.name,
         "account_type": account.account_type.value,
         "fractional": account.fractional,
+        "lot_method": account.lot_method.value,
     }
 
 
 def account_from_row(row: Row) -> Account:
-    account_id, household_id, name, account_type, fractional = row
+    account_id, household_id, name, account_type, fractional, lot_method = row
     return Account(
         account_id=account_id,
         household_id=household_id,
         name=name,
         account_type=AccountType(account_type),
         fractional=bool(fractional),
+        lot_method=LotMethod(lot_method),
     )
 
 
@@ -154,11 +183,13 @@ def lot_row(lot: Lot) -> dict[str, Any]:
         "quantity": _quantity(lot.quantity, f"{what} quantity"),
         "cost": check_money(lot.cost, f"{what} cost"),
         "acquired": lot.acquired,
+        "basis_adjustment": check_money(lot.basis_adjustment, f"{what} basis_adjustment"),
+        "holding_start": lot.holding_start,
     }
 
 
 def lot_from_row(row: Row) -> Lot:
-    lot_id, account_id, ticker, qty, cost, acquired = row
+    lot_id, account_id, ticker, qty, cost, acquired, adjustment, holding_start = row
     return Lot(
         lot_id=lot_id,
         account_id=account_id,
@@ -166,6 +197,8 @@ def lot_from_row(row: Row) -> Lot:
         quantity=qty,
         cost=cost,
         acquired=acquired,
+        basis_adjustment=adjustment,
+        holding_start=holding_start,
     )
 
 
@@ -182,11 +215,26 @@ def disposal_row(disposal: Disposal) -> dict[str, Any]:
         "sold": disposal.sold,
         "proceeds": check_money(disposal.proceeds, f"{what} proceeds"),
         "cost": check_money(disposal.cost, f"{what} cost"),
+        "basis_adjustment": check_money(disposal.basis_adjustment, f"{what} basis_adjustment"),
+        "tax_acquired": disposal.tax_acquired,
     }
 
 
 def disposal_from_row(row: Row) -> Disposal:
-    (disposal_id, account_id, lot_id, fill_id, ticker, qty, acquired, sold, proceeds, cost) = row
+    (
+        disposal_id,
+        account_id,
+        lot_id,
+        fill_id,
+        ticker,
+        qty,
+        acquired,
+        sold,
+        proceeds,
+        cost,
+        adjustment,
+        tax_acquired,
+    ) = row
     return Disposal(
         disposal_id=disposal_id,
         account_id=account_id,
@@ -198,6 +246,8 @@ def disposal_from_row(row: Row) -> Disposal:
         sold=sold,
         proceeds=proceeds,
         cost=cost,
+        basis_adjustment=adjustment,
+        tax_acquired=tax_acquired,
     )
 
 
@@ -216,11 +266,25 @@ def order_row(order: Order) -> dict[str, Any]:
         "notional": _optional_money(order.notional, f"{what} notional"),
         "status": order.status.value,
         "ticket_id": order.ticket_id,
+        "limit_price": _optional_price(order.limit_price, f"{what} limit_price"),
+        "lot_ids": lot_ids_to_json(order.lot_ids, f"{what} lot_ids"),
     }
 
 
 def order_from_row(row: Row) -> Order:
-    order_id, account_id, ticker, side, created, qty, notional, status, ticket_id = row
+    (
+        order_id,
+        account_id,
+        ticker,
+        side,
+        created,
+        qty,
+        notional,
+        status,
+        ticket_id,
+        limit_price,
+        lot_ids,
+    ) = row
     return Order(
         order_id=order_id,
         account_id=account_id,
@@ -231,6 +295,8 @@ def order_from_row(row: Row) -> Order:
         notional=notional,
         status=OrderStatus(status),
         ticket_id=ticket_id,
+        limit_price=limit_price,
+        lot_ids=lot_ids_from_json(lot_ids),
     )
 
 
@@ -305,11 +371,24 @@ def ticket_row(ticket: TradeTicket) -> dict[str, Any]:
         "quantity": _optional_quantity(ticket.quantity, f"{what} quantity"),
         "notional": _optional_money(ticket.notional, f"{what} notional"),
         "reasons": reasons_to_json(ticket.reasons),
+        "limit_price": _optional_price(ticket.limit_price, f"{what} limit_price"),
+        "lot_ids": lot_ids_to_json(ticket.lot_ids, f"{what} lot_ids"),
     }
 
 
 def ticket_from_row(row: Row) -> TradeTicket:
-    ticket_id, account_id, session, ticker, side, qty, notional, reasons = row
+    (
+        ticket_id,
+        account_id,
+        session,
+        ticker,
+        side,
+        qty,
+        notional,
+        reasons,
+        limit_price,
+        lot_ids,
+    ) = row
     return TradeTicket(
         ticket_id=ticket_id,
         account_id=account_id,
@@ -319,6 +398,8 @@ def ticket_from_row(row: Row) -> TradeTicket:
         reasons=reasons_from_json(reasons),
         quantity=qty,
         notional=notional,
+        limit_price=limit_price,
+        lot_ids=lot_ids_from_json(lot_ids),
     )
 
 
@@ -391,3 +472,126 @@ def valuation_row(
         "cash": check_money(cash, f"{what} cash"),
         "market_value": check_money(market_value, f"{what} market_value"),
     }
+
+
+# -- wash sales --------------------------------------------------------------------------------
+
+
+def purchase_row(household_id: str, purchase: Purchase) -> dict[str, Any]:
+    what = f"wash-sale purchase {purchase.lot_id}:"
+    return {
+        "lot_id": purchase.lot_id,
+        "household_id": household_id,
+        "account_id": purchase.account_id,
+        "ticker": purchase.ticker,
+        "key": purchase.key,
+        "acquired": purchase.acquired,
+        "quantity": _quantity(purchase.quantity, f"{what} quantity"),
+        "unmatched": _quantity(purchase.unmatched, f"{what} unmatched"),
+        "tax_advantaged": purchase.tax_advantaged,
+    }
+
+
+def purchase_from_row(row: Row) -> Purchase:
+    lot_id, account_id, ticker, key, acquired, qty, unmatched, tax_advantaged = row
+    return Purchase(
+        lot_id=lot_id,
+        account_id=account_id,
+        ticker=ticker,
+        key=key,
+        acquired=acquired,
+        quantity=qty,
+        unmatched=unmatched,
+        tax_advantaged=bool(tax_advantaged),
+    )
+
+
+def loss_sale_row(household_id: str, loss: LossSale) -> dict[str, Any]:
+    what = f"wash-sale loss {loss.disposal_id}:"
+    return {
+        "disposal_id": loss.disposal_id,
+        "household_id": household_id,
+        "account_id": loss.account_id,
+        "lot_id": loss.lot_id,
+        "ticker": loss.ticker,
+        "key": loss.key,
+        "sold": loss.sold,
+        "holding_start": loss.holding_start,
+        "quantity": _quantity(loss.quantity, f"{what} quantity"),
+        "loss": check_money(loss.loss, f"{what} loss"),
+        "unmatched": _quantity(loss.unmatched, f"{what} unmatched"),
+    }
+
+
+def loss_sale_from_row(row: Row) -> LossSale:
+    (disposal_id, account_id, lot_id, ticker, key, sold, holding_start, qty, loss, unmatched) = row
+    return LossSale(
+        disposal_id=disposal_id,
+        account_id=account_id,
+        lot_id=lot_id,
+        ticker=ticker,
+        key=key,
+        sold=sold,
+        holding_start=holding_start,
+        quantity=qty,
+        loss=loss,
+        unmatched=unmatched,
+    )
+
+
+def wash_sale_row(wash: WashSale) -> dict[str, Any]:
+    what = f"wash sale {wash.wash_id}:"
+    return {
+        "wash_id": wash.wash_id,
+        "household_id": wash.household_id,
+        "loss_disposal_id": wash.loss_disposal_id,
+        "loss_account_id": wash.loss_account_id,
+        "ticker_sold": wash.ticker_sold,
+        "sold": wash.sold,
+        "replacement_lot_id": wash.replacement_lot_id,
+        "replacement_account_id": wash.replacement_account_id,
+        "ticker_bought": wash.ticker_bought,
+        "bought": wash.bought,
+        "shares": _quantity(wash.shares, f"{what} shares"),
+        "disallowed": check_money(wash.disallowed, f"{what} disallowed"),
+        "permanent": wash.permanent,
+        "basis_added": check_money(wash.basis_added, f"{what} basis_added"),
+        "holding_days": wash.holding_days,
+    }
+
+
+def wash_sale_from_row(row: Row) -> WashSale:
+    (
+        wash_id,
+        household_id,
+        loss_disposal_id,
+        loss_account_id,
+        ticker_sold,
+        sold,
+        replacement_lot_id,
+        replacement_account_id,
+        ticker_bought,
+        bought,
+        shares,
+        disallowed,
+        permanent,
+        basis_added,
+        holding_days,
+    ) = row
+    return WashSale(
+        wash_id=wash_id,
+        household_id=household_id,
+        loss_disposal_id=loss_disposal_id,
+        loss_account_id=loss_account_id,
+        ticker_sold=ticker_sold,
+        sold=sold,
+        replacement_lot_id=replacement_lot_id,
+        replacement_account_id=replacement_account_id,
+        ticker_bought=ticker_bought,
+        bought=bought,
+        shares=shares,
+        disallowed=disallowed,
+        permanent=bool(permanent),
+        basis_added=basis_added,
+        holding_days=holding_days,
+    )

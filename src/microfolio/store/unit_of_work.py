@@ -65,9 +65,13 @@ from microfolio.store.models import (
     PostingRow,
     TicketRow,
     ValuationRow,
+    WashLossRow,
+    WashPurchaseRow,
+    WashSaleRow,
     table_of,
 )
 from microfolio.store.schema import upgrade
+from microfolio.tax.wash_records import LossSale, Purchase, WashSale
 
 __all__ = ["Store", "UnitOfWork"]
 
@@ -114,7 +118,11 @@ class _Sql:
         postings = table_of(PostingRow)
         audit = table_of(AuditEventRow)
         valuations = table_of(ValuationRow)
+        wash_purchases = table_of(WashPurchaseRow)
+        wash_losses = table_of(WashLossRow)
+        wash_sales = table_of(WashSaleRow)
         account_id = bindparam("account_id", type_=String())
+        household_id = bindparam("household_id", type_=String())
 
         self.upsert_assets = _upsert(
             backend, assets, ["ticker"], ["asset_class", "tlh_rank", "tracks"]
@@ -138,6 +146,7 @@ class _Sql:
             accounts.c.name,
             accounts.c.account_type,
             accounts.c.fractional,
+            accounts.c.lot_method,
         )
         self.select_account = account_columns.where(accounts.c.account_id == account_id)
         self.select_accounts = account_columns.order_by(accounts.c.account_id)
@@ -161,6 +170,8 @@ class _Sql:
                 lots.c.quantity,
                 lots.c.cost,
                 lots.c.acquired,
+                lots.c.basis_adjustment,
+                lots.c.holding_start,
             )
             .where(lots.c.account_id == account_id)
             .order_by(lots.c.acquired, lots.c.id)
@@ -174,6 +185,10 @@ class _Sql:
                 quantity=bindparam("b_quantity", type_=lots.c.quantity.type),
                 cost=bindparam("b_cost", type_=lots.c.cost.type),
                 acquired=bindparam("b_acquired", type_=lots.c.acquired.type),
+                basis_adjustment=bindparam(
+                    "b_basis_adjustment", type_=lots.c.basis_adjustment.type
+                ),
+                holding_start=bindparam("b_holding_start", type_=lots.c.holding_start.type),
             )
         )
         self.delete_lots = delete(lots).where(
@@ -182,22 +197,24 @@ class _Sql:
         )
 
         self.insert_disposals = insert(disposals)
-        self.select_disposals = (
-            select(
-                disposals.c.disposal_id,
-                disposals.c.account_id,
-                disposals.c.lot_id,
-                disposals.c.fill_id,
-                disposals.c.ticker,
-                disposals.c.quantity,
-                disposals.c.acquired,
-                disposals.c.sold,
-                disposals.c.proceeds,
-                disposals.c.cost,
-            )
-            .where(disposals.c.account_id == account_id)
-            .order_by(disposals.c.sold, disposals.c.id)
-        )
+        disposal_columns = select(
+            disposals.c.disposal_id,
+            disposals.c.account_id,
+            disposals.c.lot_id,
+            disposals.c.fill_id,
+            disposals.c.ticker,
+            disposals.c.quantity,
+            disposals.c.acquired,
+            disposals.c.sold,
+            disposals.c.proceeds,
+            disposals.c.cost,
+            disposals.c.basis_adjustment,
+            disposals.c.tax_acquired,
+        ).order_by(disposals.c.sold, disposals.c.id)
+        self.select_disposals = disposal_columns.where(disposals.c.account_id == account_id)
+        self.select_household_disposals = disposal_columns.join_from(
+            disposals, accounts, accounts.c.account_id == disposals.c.account_id
+        ).where(accounts.c.household_id == household_id)
 
         # only the status of a stored order changes, and only within its own account
         self.upsert_order = _upsert(
@@ -213,6 +230,8 @@ class _Sql:
             orders.c.notional,
             orders.c.status,
             orders.c.ticket_id,
+            orders.c.limit_price,
+            orders.c.lot_ids,
         ).order_by(orders.c.created, orders.c.id)
         self.select_orders = order_columns.where(orders.c.account_id == account_id)
         self.select_open_orders = order_columns.where(
@@ -248,6 +267,8 @@ class _Sql:
                 tickets.c.quantity,
                 tickets.c.notional,
                 tickets.c.reasons,
+                tickets.c.limit_price,
+                tickets.c.lot_ids,
             )
             .where(tickets.c.account_id == account_id)
             .order_by(tickets.c.session, tickets.c.id)
@@ -294,6 +315,67 @@ class _Sql:
             select(valuations.c.session, valuations.c.cash, valuations.c.market_value)
             .where(valuations.c.account_id == account_id)
             .order_by(valuations.c.session)
+        )
+
+        self.delete_wash_purchases = delete(wash_purchases).where(
+            wash_purchases.c.household_id == household_id
+        )
+        self.insert_wash_purchases = insert(wash_purchases)
+        self.select_wash_purchases = (
+            select(
+                wash_purchases.c.lot_id,
+                wash_purchases.c.account_id,
+                wash_purchases.c.ticker,
+                wash_purchases.c["key"],
+                wash_purchases.c.acquired,
+                wash_purchases.c.quantity,
+                wash_purchases.c.unmatched,
+                wash_purchases.c.tax_advantaged,
+            )
+            .where(wash_purchases.c.household_id == household_id)
+            .order_by(wash_purchases.c.acquired, wash_purchases.c.lot_id)
+        )
+        self.delete_wash_losses = delete(wash_losses).where(
+            wash_losses.c.household_id == household_id
+        )
+        self.insert_wash_losses = insert(wash_losses)
+        self.select_wash_losses = (
+            select(
+                wash_losses.c.disposal_id,
+                wash_losses.c.account_id,
+                wash_losses.c.lot_id,
+                wash_losses.c.ticker,
+                wash_losses.c["key"],
+                wash_losses.c.sold,
+                wash_losses.c.holding_start,
+                wash_losses.c.quantity,
+                wash_losses.c.loss,
+                wash_losses.c.unmatched,
+            )
+            .where(wash_losses.c.household_id == household_id)
+            .order_by(wash_losses.c.sold, wash_losses.c.disposal_id)
+        )
+        self.insert_wash_sales = insert(wash_sales)
+        wash_sale_columns = select(
+            wash_sales.c.wash_id,
+            wash_sales.c.household_id,
+            wash_sales.c.loss_disposal_id,
+            wash_sales.c.loss_account_id,
+            wash_sales.c.ticker_sold,
+            wash_sales.c.sold,
+            wash_sales.c.replacement_lot_id,
+            wash_sales.c.replacement_account_id,
+            wash_sales.c.ticker_bought,
+            wash_sales.c.bought,
+            wash_sales.c.shares,
+            wash_sales.c.disallowed,
+            wash_sales.c.permanent,
+            wash_sales.c.basis_added,
+            wash_sales.c.holding_days,
+        ).order_by(wash_sales.c.sold, wash_sales.c.wash_id)
+        self.select_wash_sales = wash_sale_columns
+        self.select_household_wash_sales = wash_sale_columns.where(
+            wash_sales.c.household_id == household_id
         )
 
 
@@ -500,7 +582,7 @@ class UnitOfWork:
         Lots are matched by ``lot_id``: new ones are inserted (in the given order, after the
         stored ones), changed ones updated in place (keeping their place), missing ones deleted.
         """
-        wanted: dict[str, dict[str, Any]] = {}
+        wanted: dict[str, tuple[Lot, dict[str, Any]]] = {}
         for lot in lots:
             if lot.account_id != account_id:
                 raise StoreError(
@@ -508,7 +590,7 @@ class UnitOfWork:
                 )
             if lot.lot_id in wanted:
                 raise StoreError(f"lot {lot.lot_id} is given twice for account {account_id}")
-            wanted[lot.lot_id] = rows.lot_row(lot)
+            wanted[lot.lot_id] = (lot, rows.lot_row(lot))
         conn = self._conn
         stored = {
             lot.lot_id: lot
@@ -520,16 +602,11 @@ class UnitOfWork:
         gone = [lot_id for lot_id in stored if lot_id not in wanted]
         changed = []
         new = []
-        for lot_id, row in wanted.items():
+        for lot_id, (lot, row) in wanted.items():
             old = stored.get(lot_id)
             if old is None:
                 new.append(row)
-            elif (old.ticker, old.quantity, old.cost, old.acquired) != (
-                row["ticker"],
-                row["quantity"],
-                row["cost"],
-                row["acquired"],
-            ):
+            elif old != lot:
                 changed.append({f"b_{key}": value for key, value in row.items()})
         if gone:
             conn.execute(self._sql.delete_lots, {"account_id": account_id, "lot_ids": gone})
@@ -548,6 +625,14 @@ class UnitOfWork:
     def disposals(self, account_id: str) -> tuple[Disposal, ...]:
         """Closed lot parts, by sale date then the order they were stored."""
         result = self._conn.execute(self._sql.select_disposals, {"account_id": account_id})
+        return tuple(rows.disposal_from_row(row) for row in result)
+
+    @_store_op("read the disposals of household {0}")
+    def disposals_of_household(self, household_id: str) -> tuple[Disposal, ...]:
+        """Closed lot parts of every account of the household, by sale date then storage order."""
+        result = self._conn.execute(
+            self._sql.select_household_disposals, {"household_id": household_id}
+        )
         return tuple(rows.disposal_from_row(row) for row in result)
 
     # -- orders, fills, tickets ----------------------------------------------------------------
@@ -629,6 +714,88 @@ class UnitOfWork:
             rows.journal_entry_from_rows(head, lines.get(head[0], []))
             for head in conn.execute(self._sql.select_entries, params)
         )
+
+    # -- wash sales ----------------------------------------------------------------------------
+
+    @_store_op("replace the wash-sale window of household {0}")
+    def replace_wash_window(
+        self, household_id: str, purchases: Sequence[Purchase], losses: Sequence[LossSale]
+    ) -> None:
+        """Make the household's wash-sale window exactly ``purchases`` and ``losses``.
+
+        Every entry must be in an account of the household, and name its lot (a purchase) or
+        its disposal (a loss sale) once.
+        """
+        conn = self._conn
+        params = {"household_id": household_id}
+        if conn.execute(self._sql.household_exists, params).first() is None:
+            raise NotFoundError(f"household {household_id} not found")
+        accounts = {row[0] for row in conn.execute(self._sql.select_household_accounts, params)}
+        purchase_rows: dict[str, dict[str, Any]] = {}
+        for purchase in purchases:
+            if purchase.account_id not in accounts:
+                raise StoreError(
+                    f"wash-sale purchase {purchase.lot_id}: account {purchase.account_id} "
+                    f"is not an account of household {household_id}"
+                )
+            if purchase.lot_id in purchase_rows:
+                raise StoreError(
+                    f"wash-sale purchase {purchase.lot_id} is given twice for household "
+                    f"{household_id}"
+                )
+            purchase_rows[purchase.lot_id] = rows.purchase_row(household_id, purchase)
+        loss_rows: dict[str, dict[str, Any]] = {}
+        for loss in losses:
+            if loss.account_id not in accounts:
+                raise StoreError(
+                    f"wash-sale loss {loss.disposal_id}: account {loss.account_id} "
+                    f"is not an account of household {household_id}"
+                )
+            if loss.disposal_id in loss_rows:
+                raise StoreError(
+                    f"wash-sale loss {loss.disposal_id} is given twice for household {household_id}"
+                )
+            loss_rows[loss.disposal_id] = rows.loss_sale_row(household_id, loss)
+        conn.execute(self._sql.delete_wash_purchases, params)
+        conn.execute(self._sql.delete_wash_losses, params)
+        if purchase_rows:
+            conn.execute(self._sql.insert_wash_purchases, list(purchase_rows.values()))
+        if loss_rows:
+            conn.execute(self._sql.insert_wash_losses, list(loss_rows.values()))
+
+    @_store_op("read the wash-sale window of household {0}")
+    def wash_window(self, household_id: str) -> tuple[tuple[Purchase, ...], tuple[LossSale, ...]]:
+        """The household's window: purchases by acquisition date then lot id, and loss sales by
+        sale date then disposal id (empty for a household never given one)."""
+        conn = self._conn
+        params = {"household_id": household_id}
+        purchases = tuple(
+            rows.purchase_from_row(row)
+            for row in conn.execute(self._sql.select_wash_purchases, params)
+        )
+        losses = tuple(
+            rows.loss_sale_from_row(row)
+            for row in conn.execute(self._sql.select_wash_losses, params)
+        )
+        return purchases, losses
+
+    @_store_op("add wash sales")
+    def add_wash_sales(self, washes: Iterable[WashSale]) -> None:
+        """Record wash sales found (each ``wash_id`` once, its household stored)."""
+        values = [rows.wash_sale_row(wash) for wash in washes]
+        if values:
+            self._conn.execute(self._sql.insert_wash_sales, values)
+
+    @_store_op("read wash sales")
+    def wash_sales(self, household_id: str | None = None) -> tuple[WashSale, ...]:
+        """Wash sales by sale date then wash id (of one household when given)."""
+        if household_id is None:
+            result = self._conn.execute(self._sql.select_wash_sales)
+        else:
+            result = self._conn.execute(
+                self._sql.select_household_wash_sales, {"household_id": household_id}
+            )
+        return tuple(rows.wash_sale_from_row(row) for row in result)
 
     # -- audit and valuations ------------------------------------------------------------------
 

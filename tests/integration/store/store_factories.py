@@ -22,6 +22,7 @@ from microfolio.domain import (
     Side,
     TradeTicket,
 )
+from microfolio.tax.wash_records import LossSale, Purchase, WashSale
 
 ACCOUNT = "acc-taxable"
 OTHER_ACCOUNT = "acc-roth"
@@ -53,6 +54,8 @@ class Make:
         cost: str = "2000.00",
         acquired: date = DAY,
         lot_id: str | None = None,
+        basis_adjustment: str = "0",
+        holding_start: date | None = None,
     ) -> Lot:
         return Lot(
             lot_id=lot_id or self.id("lot"),
@@ -61,6 +64,8 @@ class Make:
             quantity=Decimal(quantity),
             cost=Decimal(cost),
             acquired=acquired,
+            basis_adjustment=Decimal(basis_adjustment),
+            holding_start=holding_start,
         )
 
     def ticket(self, *, account_id: str = ACCOUNT, ticker: str = "VTI") -> TradeTicket:
@@ -146,4 +151,78 @@ class Make:
             action=action,
             account_id=account_id,
             detail=f"{action} for {account_id}",
+        )
+
+    def purchase(
+        self,
+        *,
+        account_id: str = ACCOUNT,
+        acquired: date = DAY,
+        quantity: str = "10",
+        unmatched: str = "10",
+        tax_advantaged: bool = False,
+        lot_id: str | None = None,
+    ) -> Purchase:
+        return Purchase(
+            lot_id=lot_id or self.id("lot"),
+            account_id=account_id,
+            ticker="SCHB",
+            key="us-total-market",
+            acquired=acquired,
+            quantity=Decimal(quantity),
+            unmatched=Decimal(unmatched),
+            tax_advantaged=tax_advantaged,
+        )
+
+    def loss(
+        self,
+        *,
+        account_id: str = ACCOUNT,
+        sold: date = DAY,
+        holding_start: date = date(2023, 11, 20),
+        quantity: str = "4.5",
+        loss: str = "123.45",
+        unmatched: str = "4.5",
+        disposal_id: str | None = None,
+    ) -> LossSale:
+        return LossSale(
+            disposal_id=disposal_id or self.id("dsp"),
+            account_id=account_id,
+            lot_id=self.id("lot"),
+            ticker="VTI",
+            key="us-total-market",
+            sold=sold,
+            holding_start=holding_start,
+            quantity=Decimal(quantity),
+            loss=Decimal(loss),
+            unmatched=Decimal(unmatched),
+        )
+
+    def wash(
+        self,
+        *,
+        household_id: str = HOUSEHOLD,
+        sold: date = DAY,
+        permanent: bool = False,
+        shares: str = "2.5",
+        disallowed: str = "68.58",
+        holding_days: int = 102,
+        wash_id: str | None = None,
+    ) -> WashSale:
+        return WashSale(
+            wash_id=wash_id or self.id("wash"),
+            household_id=household_id,
+            loss_disposal_id=self.id("dsp"),
+            loss_account_id=ACCOUNT,
+            ticker_sold="VTI",
+            sold=sold,
+            replacement_lot_id=self.id("lot"),
+            replacement_account_id=OTHER_ACCOUNT if permanent else ACCOUNT,
+            ticker_bought="SCHB",
+            bought=sold,
+            shares=Decimal(shares),
+            disallowed=Decimal(disallowed),
+            permanent=permanent,
+            basis_added=Decimal(0) if permanent else Decimal(disallowed),
+            holding_days=0 if permanent else holding_days,
         )

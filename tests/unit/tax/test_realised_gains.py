@@ -9,8 +9,10 @@ from decimal import Decimal
 import pytest
 
 from microfolio.domain import Account, AccountType, Disposal
-from microfolio.errors import NotFoundError
+from microfolio.errors import InvariantError, NotFoundError
 from microfolio.tax import GainsReport, TermGains, YearGains, realised_gains
+from microfolio.tax.gains import disallowed_losses
+from microfolio.tax.wash_records import WashSale
 
 ACCOUNTS = (
     Account("t1", "h1", "taxable"),
@@ -150,3 +152,113 @@ def test_unknown_report_lookups_are_named(report: GainsReport) -> None:
         report.account("nope")
     with pytest.raises(NotFoundError, match="no household 'nope'"):
         report.household("nope")
+
+
+# --- wash sales: disallowed losses are not deductible -------------------------------------------
+
+
+def _wash(n: int, loss_disposal_id: str, disallowed: str, *, permanent: bool = False) -> WashSale:
+    amount = Decimal(disallowed)
+    return WashSale(
+        wash_id=f"wash-{n}",
+        household_id="h1",
+        loss_disposal_id=loss_disposal_id,
+        loss_account_id="t1",
+        ticker_sold="AAA",
+        sold=date(2021, 3, 2),
+        replacement_lot_id=f"lot-r{n}",
+        replacement_account_id="ira" if permanent else "t1",
+        ticker_bought="AAA",
+        bought=date(2021, 3, 10),
+        shares=Decimal("1"),
+        disallowed=amount,
+        permanent=permanent,
+        basis_added=Decimal(0) if permanent else amount,
+        holding_days=0 if permanent else 366,
+    )
+
+
+def test_nothing_disallowed_leaves_the_report_unchanged(report: GainsReport) -> None:
+    assert realised_gains(DISPOSALS, ACCOUNTS, {}) == report
+    assert realised_gains(DISPOSALS, ACCOUNTS, {"dsp-2": Decimal(0)}) == report
+    assert report.household("h1").disallowed == Decimal(0)
+    assert "disallowed" not in json.dumps(report.to_dict())
+
+
+def test_a_disallowed_loss_is_taken_out_of_the_deductible_losses() -> None:
+    """IRC 1091(a): a wash sale's loss is not deductible; dsp-2 lost 100.00, 40.00 of it washed."""
+    report = realised_gains(DISPOSALS, ACCOUNTS, {"dsp-2": Decimal("40.00")})
+
+    t1 = report.account("t1")
+    assert t1.year(2021) == YearGains(
+        2021,
+        short_term=TermGains(gains=Decimal("100.00")),
+        long_term=TermGains(losses=Decimal("-60.00")),
+        disallowed=Decimal("40.00"),
+    )
+    assert t1.net == Decimal("10.00")
+    assert t1.disallowed == Decimal("40.00")
+    h1 = report.household("h1")
+    assert h1.taxable_net == Decimal("130.00")
+    assert h1.disallowed == Decimal("40.00")
+    assert h1.taxable_year(2021).long_term.losses == Decimal("-60.00")
+
+
+def test_a_disallowance_above_the_loss_stops_at_zero() -> None:
+    """dsp-5 lost 30.00; 50.00 disallowed (rounding of pro-rated washes) leaves it at zero, not
+    a 20.00 gain, and only the 30.00 actually taken out is reported."""
+    report = realised_gains(DISPOSALS, ACCOUNTS, {"dsp-5": Decimal("50.00")})
+
+    assert report.account("t1").year(2020) == YearGains(
+        2020, short_term=TermGains(), disallowed=Decimal("30.00")
+    )
+
+
+def test_disallowed_shows_in_the_dict_where_not_zero() -> None:
+    report = realised_gains(DISPOSALS, ACCOUNTS, {"dsp-2": Decimal("40.00")})
+
+    data = report.to_dict()
+    assert json.loads(json.dumps(data)) == data
+    t1 = report.account("t1").to_dict()
+    years = t1["years"]
+    assert isinstance(years, list)
+    assert "disallowed" not in years[0]
+    assert years[1]["disallowed"] == "40.00"
+    assert years[1]["long_term"] == {"gains": "0.00", "losses": "-60.00", "net": "-60.00"}
+    assert t1["disallowed"] == "40.00"
+    assert report.household("h1").to_dict()["disallowed"] == "40.00"
+    assert "disallowed" not in report.account("t2").to_dict()
+
+
+def test_disallowed_ids_of_other_disposals_are_ignored(report: GainsReport) -> None:
+    assert realised_gains(DISPOSALS, ACCOUNTS, {"dsp-elsewhere": Decimal("5")}) == report
+
+
+@pytest.mark.parametrize(
+    ("disallowed", "message"),
+    [
+        ({"dsp-1": Decimal("10")}, "tax gain 100.00 is not a loss"),
+        ({"dsp-7": Decimal("10")}, "which is not taxable"),
+        ({"dsp-2": Decimal("-1")}, "negative amount -1"),
+    ],
+)
+def test_impossible_disallowances_are_refused(disallowed: dict[str, Decimal], message: str) -> None:
+    with pytest.raises(InvariantError, match=message):
+        realised_gains(DISPOSALS, ACCOUNTS, disallowed)
+
+
+def test_disallowed_losses_sums_wash_sales_by_loss_disposal_permanent_ones_too() -> None:
+    """Rev. Rul. 2008-5: a loss washed into an IRA is disallowed for good, so not deductible
+    either; two washes of one loss sale add up."""
+    washes = (
+        _wash(1, "dsp-2", "25.00"),
+        _wash(2, "dsp-2", "15.00", permanent=True),
+        _wash(3, "dsp-5", "10.00"),
+    )
+
+    totals = disallowed_losses(washes)
+
+    assert totals == {"dsp-2": Decimal("40.00"), "dsp-5": Decimal("10.00")}
+    report = realised_gains(DISPOSALS, ACCOUNTS, totals)
+    assert report.household("h1").disallowed == Decimal("50.00")
+    assert report.account("t1").year(2020).short_term.losses == Decimal("-20.00")

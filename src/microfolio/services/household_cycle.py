@@ -1,0 +1,407 @@
+"""The daily cycle for one household: the use case that a live run and the backtest both call.
+
+One run, for one household and one session (after the close), in ONE unit of work:
+
+1. for every account: take what the broker reports (fills, order updates) and the cash flow
+   into the ledger; a sale relieves the lots its order named (specific identification), or the
+   account's lot method's when it named none;
+2. feed the day's loss sales, then its purchases, of every account to the household's wash-sale
+   window (a wash sale found there moves the disallowed loss into the replacement lot, or loses
+   it for good in an IRA, and is recorded; trades the engine decided never create one);
+3. value every account at the close; ask the model family for each account's class target;
+4. plan the accounts one after another (taxable accounts first, so that harvesting gets the
+   first call on the household's wash-sale window), each in one decision pass: harvesting, cash
+   flows, rebalancing (:class:`~microfolio.rebalance.AccountPlanner`), all against one shared
+   guard, so no plan washes a loss another plan of the same pass realises;
+5. record tickets, orders, skipped candidates (as audit events), valuations, the window.
+
+If anything fails the store is left as before the run and the broker reports are kept for the
+next run. Deposits go to the custodian, and orders to the broker, only after the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from microfolio.advisor import AssetClasses, ClassTarget, ModelFamily
+from microfolio.data import MarketData, MarketView
+from microfolio.domain import (
+    ZERO,
+    Account,
+    AuditEvent,
+    Disposal,
+    Fill,
+    IdFactory,
+    JournalEntry,
+    Lot,
+    LotMethod,
+    Order,
+    Side,
+    TradeTicket,
+)
+from microfolio.errors import MicrofolioError
+from microfolio.execution import Broker, BrokerReport
+from microfolio.ledger import Book, LotSelector, lot_views, valuation
+from microfolio.ledger.lot_selection import Pick, take_in_order
+from microfolio.rebalance import AccountInputs, AccountPlan, AccountPlanner
+from microfolio.services.cycle import ticket_to_order
+from microfolio.store import Store, UnitOfWork
+from microfolio.tax import (
+    HouseholdWashGuard,
+    SecurityIdentity,
+    WashSale,
+    WashSaleWindow,
+    apply_to_lots,
+    selector_for,
+)
+
+__all__ = ["AccountResult", "FundMenuAt", "HouseholdCycle", "HouseholdResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountResult:
+    """What one run did for one account (a ``backtest.SessionRecord``)."""
+
+    account_id: str
+    session: date
+    cash: Decimal
+    market_value: Decimal
+    deposit: Decimal
+    plan: AccountPlan
+    fills: tuple[Fill, ...]
+    orders: tuple[Order, ...]
+    disposals: tuple[Disposal, ...] = ()
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return self.cash + self.market_value
+
+    @property
+    def commission(self) -> Decimal:
+        return sum((f.commission for f in self.fills), ZERO)
+
+    @property
+    def spread_cost(self) -> Decimal:
+        return sum((f.spread_cost for f in self.fills), ZERO)
+
+    @property
+    def traded(self) -> Decimal:
+        return sum((f.gross for f in self.fills), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdResult:
+    household_id: str
+    session: date
+    accounts: Mapping[str, AccountResult]
+    wash_sales: tuple[WashSale, ...] = ()
+
+
+class FundMenuAt:
+    """The funds tradable at one session (``rebalance.FundMenu``): taxable accounts prefer a
+    class's funds in rank order (primary first, then the harvesting replacements); IRAs in the
+    reverse order, so that their purchases keep clear of the funds the taxable accounts hold and
+    harvest (an IRA purchase within 30 days would make a harvest's loss disappear for good)."""
+
+    def __init__(self, classes: AssetClasses, view: MarketView, min_history: int = 1) -> None:
+        self.classes = classes
+        self.view = view
+        self.min_history = min_history
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def class_of(self, ticker: str) -> str:
+        return self.classes.asset_class(ticker)
+
+    def candidates(self, asset_class: str, account: Account) -> tuple[str, ...]:
+        funds = self._cache.get(asset_class)
+        if funds is None:
+            funds = self.classes.tradable(asset_class, self.view, self.min_history)
+            self._cache[asset_class] = funds
+        return funds if account.account_type.is_taxable else tuple(reversed(funds))
+
+
+def _earliest_trade(session: date) -> date:
+    """Orders decided after ``session``'s close trade at a later session: at the earliest on the
+    next calendar day."""
+    return session + dt.timedelta(days=1)
+
+
+class HouseholdCycle:
+    """Runs the daily decision pass for households, through the store and the broker."""
+
+    def __init__(
+        self,
+        store: Store,
+        broker: Broker,
+        market: MarketData,
+        family: ModelFamily,
+        levels: Mapping[str, int] | Callable[[Account], int],
+        planner: AccountPlanner,
+        identity: SecurityIdentity,
+        ids: IdFactory,
+        actor: str = "microfolio",
+    ) -> None:
+        self.store = store
+        self.broker = broker
+        self.market = market
+        self.family = family
+        self.levels = levels
+        self.planner = planner
+        self.identity = identity
+        self.ids = ids
+        self.actor = actor
+        self._unapplied: dict[str, list[BrokerReport]] = {}
+
+    def level(self, account: Account) -> int:
+        if callable(self.levels):
+            return self.levels(account)
+        try:
+            return self.levels[account.account_id]
+        except KeyError:
+            raise MicrofolioError(f"account {account.account_id} has no risk level") from None
+
+    def run(
+        self,
+        household_id: str,
+        session: date,
+        deposits: Mapping[str, Decimal] | None = None,
+    ) -> HouseholdResult:
+        deposits = dict(deposits or {})
+        for account_id, amount in deposits.items():
+            if amount < 0:
+                raise MicrofolioError(f"deposit to {account_id} must be >= 0, got {amount}")
+        view = self.market.view(session)
+        if view.as_of != session:
+            raise MicrofolioError(f"{session} is not a session of the market data")
+        with self.store.unit_of_work() as uow:
+            accounts = uow.accounts(household_id)
+        reports = {
+            a.account_id: [
+                *self._unapplied.pop(a.account_id, []),
+                self.broker.collect(a.account_id),
+            ]
+            for a in accounts
+        }
+        try:
+            with self.store.unit_of_work() as uow:
+                result, orders = self._run(
+                    uow, household_id, accounts, session, deposits, reports, view
+                )
+        except BaseException:
+            for account_id, pending in reports.items():
+                self._unapplied[account_id] = pending
+            raise
+        for account_id, amount in deposits.items():
+            if amount > 0:
+                self.broker.deposit(account_id, amount)
+        for order in orders:
+            self.broker.submit(order)
+        return result
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def _run(
+        self,
+        uow: UnitOfWork,
+        household_id: str,
+        accounts: tuple[Account, ...],
+        session: date,
+        deposits: Mapping[str, Decimal],
+        reports: Mapping[str, list[BrokerReport]],
+        view: MarketView,
+    ) -> tuple[HouseholdResult, tuple[Order, ...]]:
+        books: dict[str, Book] = {}
+        new_lots: dict[str, list[Lot]] = {}
+        disposals: dict[str, list[Disposal]] = {}
+        fills_of: dict[str, tuple[Fill, ...]] = {}
+        events: list[AuditEvent] = []
+        entries: list[JournalEntry] = []
+        for account in accounts:
+            book, lots, sold, fills = self._book(
+                uow,
+                account,
+                session,
+                deposits.get(account.account_id, ZERO),
+                reports[account.account_id],
+                entries,
+                events,
+            )
+            books[account.account_id] = book
+            new_lots[account.account_id] = lots
+            disposals[account.account_id] = sold
+            fills_of[account.account_id] = fills
+
+        purchases, losses = uow.wash_window(household_id)
+        window = WashSaleWindow(household_id, purchases, losses)
+        washes: list[WashSale] = []
+        for account in accounts:  # the day's sales first (the broker fills sells before buys)
+            window, found = window.record_disposals(
+                disposals[account.account_id], account, self.identity, self.ids
+            )
+            washes.extend(found)
+        for account in accounts:
+            for lot in new_lots[account.account_id]:
+                window, found = window.record_purchase(lot, account, self.identity, self.ids)
+                washes.extend(found)
+        if washes:
+            for account_id, book in books.items():
+                adjusted = apply_to_lots(book.lots, washes, self.ids)
+                books[account_id] = Book(account_id, book.cash, adjusted)
+            for wash in washes:
+                events.append(
+                    self._event(
+                        session,
+                        wash.loss_account_id,
+                        "wash_sale",
+                        f"loss of ${wash.disallowed:,.2f} on {wash.ticker_sold} sold {wash.sold} "
+                        f"disallowed: replacement {wash.ticker_bought} bought {wash.bought} in "
+                        f"{wash.replacement_account_id}"
+                        + (" (an IRA: lost for good)" if wash.permanent else ""),
+                    )
+                )
+        window = window.pruned(session)
+        uow.replace_wash_window(household_id, window.purchases, window.losses)
+        uow.add_wash_sales(washes)
+
+        guard = HouseholdWashGuard(window, self.identity, _earliest_trade(session))
+        funds = FundMenuAt(self.family.classes, view)
+        closes = view.last("close")
+        ordered = sorted(accounts, key=lambda a: (not a.account_type.is_taxable, a.account_id))
+        results: dict[str, AccountResult] = {}
+        all_orders: list[Order] = []
+        all_tickets: list[TradeTicket] = []
+        for account in ordered:
+            book = books[account.account_id]
+            target = self.family.target(self.level(account), view)
+            tickers = set(book.positions()) | self._candidate_tickers(funds, target, account)
+            prices = {t: float(closes[t]) for t in tickers if t in closes.index}
+            valued = valuation(book, prices)
+            uow.set_cash(account.account_id, book.cash)
+            uow.replace_lots(account.account_id, book.lots)
+            uow.add_valuation(account.account_id, session, valued.cash, valued.market_value)
+            inputs = AccountInputs(
+                account=account,
+                cash=valued.as_floats()[1],
+                lots=lot_views(book.lots, prices, session),
+                open_orders=len(uow.open_orders(account.account_id)),
+            )
+            plan = self.planner.plan(
+                inputs, session, prices, target, target.covariance, funds, guard
+            )
+            orders = tuple(ticket_to_order(t, self.ids.new("ord")) for t in plan.tickets)
+            all_tickets.extend(plan.tickets)
+            all_orders.extend(orders)
+            for skipped in plan.skipped:
+                events.append(
+                    self._event(
+                        session, account.account_id, f"skipped_{skipped.kind}", skipped.detail
+                    )
+                )
+            if plan.tickets:
+                events.append(
+                    self._event(
+                        session,
+                        account.account_id,
+                        f"plan_{plan.action}",
+                        f"{len(plan.tickets)} ticket(s); drift {plan.drift_before:.2%} before, "
+                        f"{plan.drift_after_cash_flow:.2%} after cash flows",
+                    )
+                )
+            results[account.account_id] = AccountResult(
+                account_id=account.account_id,
+                session=session,
+                cash=valued.cash,
+                market_value=valued.market_value,
+                deposit=deposits.get(account.account_id, ZERO),
+                plan=plan,
+                fills=fills_of[account.account_id],
+                orders=orders,
+                disposals=tuple(disposals[account.account_id]),
+                weights=valued.weights().weights,
+            )
+        uow.add_journal_entries(entries)
+        uow.add_tickets(all_tickets)
+        for order in all_orders:
+            uow.save_order(order)
+        uow.add_audit_events(events)
+        in_order = {a.account_id: results[a.account_id] for a in accounts}
+        return (
+            HouseholdResult(household_id, session, in_order, tuple(washes)),
+            tuple(all_orders),
+        )
+
+    def _candidate_tickers(
+        self, funds: FundMenuAt, target: ClassTarget, account: Account
+    ) -> set[str]:
+        out: set[str] = set()
+        for asset_class in target.weights:
+            out.update(funds.candidates(asset_class, account))
+        return out
+
+    def _book(
+        self,
+        uow: UnitOfWork,
+        account: Account,
+        session: date,
+        deposit: Decimal,
+        reports: list[BrokerReport],
+        entries: list[JournalEntry],
+        events: list[AuditEvent],
+    ) -> tuple[Book, list[Lot], list[Disposal], tuple[Fill, ...]]:
+        account_id = account.account_id
+        book = Book(account_id=account_id, cash=uow.cash(account_id), lots=uow.lots(account_id))
+        lots: list[Lot] = []
+        sold: list[Disposal] = []
+        if deposit > 0:
+            update = book.deposit(deposit, session, self.ids)
+            book = update.book
+            entries.append(update.entry)
+            events.append(self._event(session, account_id, "deposit", f"deposit ${deposit:,.2f}"))
+        fills = tuple(f for r in reports for f in r.fills)
+        orders = {o.order_id: o for r in reports for o in r.orders}
+        for fill in sorted(fills, key=lambda f: f.side is Side.BUY):
+            update = book.apply_fill(fill, self.ids, self._selector(account, fill, orders))
+            book = update.book
+            entries.append(update.entry)
+            sold.extend(update.disposals)
+            if update.lot is not None:
+                lots.append(update.lot)
+        for report in reports:
+            for order in report.orders:
+                uow.save_order(order)
+                why = report.reject_reason(order.order_id) or report.cancel_reason(order.order_id)
+                if why:
+                    events.append(self._event(session, account_id, f"order_{order.status}", why))
+        uow.add_fills(fills)
+        uow.add_disposals(sold)
+        return book, lots, sold, fills
+
+    def _selector(self, account: Account, fill: Fill, orders: Mapping[str, Order]) -> LotSelector:
+        order = orders.get(fill.order_id)
+        if order is not None and order.lot_ids:
+            named = order.lot_ids
+
+            def as_named(lots: Sequence[Lot], shares: Decimal) -> Sequence[Pick]:
+                by_id = {lot.lot_id: lot for lot in lots}
+                return take_in_order([by_id[i] for i in named if i in by_id], shares)
+
+            return as_named
+        method = (
+            LotMethod.TAX_MIN if account.lot_method is LotMethod.SPECIFIC else account.lot_method
+        )
+        return selector_for(method, price=fill.price, session=fill.session)
+
+    def _event(self, session: date, account_id: str, action: str, detail: str) -> AuditEvent:
+        return AuditEvent(
+            event_id=self.ids.new("evt"),
+            session=session,
+            actor=self.actor,
+            action=action,
+            account_id=account_id,
+            detail=detail,
+        )
