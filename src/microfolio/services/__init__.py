@@ -1,6 +1,6 @@
 """Use cases: the only entry points for the CLI, the API and the dashboard."""
 
-from microfolio.services.cycle import CycleResult, DailyCycle
+from microfolio.services.cycle import CycleResult, DailyCycle, ticket_to_order
 from microfolio.services.household_cycle import (
     AccountResult,
     FundMenuAt,
@@ -15,4 +15,5 @@ __all__ = [
     "FundMenuAt",
     "HouseholdCycle",
     "HouseholdResult",
+    "ticket_to_order",
 ]
