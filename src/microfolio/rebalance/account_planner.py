@@ -499,18 +499,7 @@ class AccountPlanner:
         for asset_class in sorted(classes, key=lambda c: delta[c]):
             if delta[asset_class] >= -self.policy.min_trade:
                 continue
-            reason = Reason(
-                ReasonKind.DRIFT,
-                f"drift {drift.drift:.2%} with {', '.join(drift.breaches)} outside the band; "
-                f"{drift.describe(asset_class)}: sell toward target",
-                (
-                    ("drift", drift.drift),
-                    ("weight", drift.weights.get(asset_class, 0.0)),
-                    ("target_weight", drift.targets.get(asset_class, 0.0)),
-                    ("tolerance", drift.tolerances.get(asset_class, 0.0)),
-                    ("trade_dollars", delta[asset_class]),
-                ),
-            )
+            reason = _drift_reason(drift, asset_class, "sell", delta[asset_class])
             benefit = (
                 _TrackingBenefit(state, target, covariance, self.tax.risk_aversion)
                 if taxable
@@ -531,18 +520,7 @@ class AccountPlanner:
             fund = self._fund_for_buy(state, asset_class, guard)
             if fund is None:
                 continue
-            reason = Reason(
-                ReasonKind.DRIFT,
-                f"drift {drift.drift:.2%} with {', '.join(drift.breaches)} outside the band; "
-                f"{drift.describe(asset_class)}: buy toward target",
-                (
-                    ("drift", drift.drift),
-                    ("weight", drift.weights.get(asset_class, 0.0)),
-                    ("target_weight", drift.targets.get(asset_class, 0.0)),
-                    ("tolerance", drift.tolerances.get(asset_class, 0.0)),
-                    ("trade_dollars", amount),
-                ),
-            )
+            reason = _drift_reason(drift, asset_class, "buy", amount)
             state.buy(fund, amount, reason)
             guard.note_buy(state.account.account_id, fund)
         state.actions.append("rebalance")
@@ -696,6 +674,22 @@ class AccountPlanner:
             SkipKind.BELOW_MINIMUM,
             f"buy of ${dollars:,.2f} of {ticker} is {what}",
         )
+
+
+def _drift_reason(drift: ClassDrift, asset_class: str, side: str, dollars: float) -> Reason:
+    """Why a rebalancing trade of ``asset_class`` exists: the drift, the band and the numbers."""
+    return Reason(
+        ReasonKind.DRIFT,
+        f"drift {drift.drift:.2%} with {', '.join(drift.breaches)} outside the band; "
+        f"{drift.describe(asset_class)}: {side} toward target",
+        (
+            ("drift", drift.drift),
+            ("weight", drift.weights.get(asset_class, 0.0)),
+            ("target_weight", drift.targets.get(asset_class, 0.0)),
+            ("tolerance", drift.tolerances.get(asset_class, 0.0)),
+            ("trade_dollars", dollars),
+        ),
+    )
 
 
 class _TrackingBenefit:

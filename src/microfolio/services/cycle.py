@@ -37,22 +37,17 @@ from microfolio.ledger import Book, valuation
 from microfolio.rebalance import Holdings, Plan, Planner
 from microfolio.store import Store, UnitOfWork
 
-__all__ = ["CycleResult", "DailyCycle"]
+__all__ = ["CycleResult", "DailyCycle", "SessionTotals", "ticket_to_order"]
 
 
-@dataclass(frozen=True, slots=True)
-class CycleResult:
-    """What one run did: enough for a report line and for the backtest's statistics."""
+class SessionTotals:
+    """Totals of one account's session, from its cash, market value and fills (a mixin for the
+    cycle results)."""
 
-    account_id: str
-    session: date
+    __slots__ = ()
     cash: Decimal
     market_value: Decimal
-    deposit: Decimal
-    plan: Plan
     fills: tuple[Fill, ...]
-    orders: tuple[Order, ...]
-    weights: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def total(self) -> Decimal:
@@ -69,6 +64,21 @@ class CycleResult:
     @property
     def traded(self) -> Decimal:
         return sum((f.gross for f in self.fills), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleResult(SessionTotals):
+    """What one run did: enough for a report line and for the backtest's statistics."""
+
+    account_id: str
+    session: date
+    cash: Decimal
+    market_value: Decimal
+    deposit: Decimal
+    plan: Plan
+    fills: tuple[Fill, ...]
+    orders: tuple[Order, ...]
+    weights: Mapping[str, float] = field(default_factory=dict)
 
 
 def ticket_to_order(ticket: TradeTicket, order_id: str) -> Order:

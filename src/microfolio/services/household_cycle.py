@@ -48,7 +48,7 @@ from microfolio.execution import Broker, BrokerReport
 from microfolio.ledger import Book, LotSelector, lot_views, valuation
 from microfolio.ledger.lot_selection import Pick, take_in_order
 from microfolio.rebalance import AccountInputs, AccountPlan, AccountPlanner
-from microfolio.services.cycle import ticket_to_order
+from microfolio.services.cycle import SessionTotals, ticket_to_order
 from microfolio.store import Store, UnitOfWork
 from microfolio.tax import (
     HouseholdWashGuard,
@@ -63,7 +63,7 @@ __all__ = ["AccountResult", "FundMenuAt", "HouseholdCycle", "HouseholdResult"]
 
 
 @dataclass(frozen=True, slots=True)
-class AccountResult:
+class AccountResult(SessionTotals):
     """What one run did for one account (a ``backtest.SessionRecord``)."""
 
     account_id: str
@@ -76,22 +76,6 @@ class AccountResult:
     orders: tuple[Order, ...]
     disposals: tuple[Disposal, ...] = ()
     weights: Mapping[str, float] = field(default_factory=dict)
-
-    @property
-    def total(self) -> Decimal:
-        return self.cash + self.market_value
-
-    @property
-    def commission(self) -> Decimal:
-        return sum((f.commission for f in self.fills), ZERO)
-
-    @property
-    def spread_cost(self) -> Decimal:
-        return sum((f.spread_cost for f in self.fills), ZERO)
-
-    @property
-    def traded(self) -> Decimal:
-        return sum((f.gross for f in self.fills), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
