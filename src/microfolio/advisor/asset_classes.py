@@ -19,6 +19,7 @@ and its returns cannot be estimated. The helpers answer it from a :class:`Market
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -126,6 +127,10 @@ class AssetClasses:
         """The class's funds, in rank order, with a close on ``view.as_of`` and at least
         ``min_history`` sessions of closes up to it (funds absent from the view are not)."""
         _check_count("min_history", min_history)
+        if min_history == 1:  # a close today is history enough: read the last row only
+            tickers = tuple(t for t in self.funds(asset_class) if t in view.tickers)
+            last = view.close.iloc[-1]
+            return tuple(t for t in tickers if not math.isnan(float(last[t])))
         tickers, closes = self._closes(asset_class, view)
         if not tickers:
             return ()

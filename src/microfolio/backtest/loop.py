@@ -1,8 +1,8 @@
 """The backtest: the daily cycle run over past sessions with a simulated clock and broker.
 
 Nothing here decides anything: each session the simulated market opens (the broker fills what
-was ordered the evening before), the clients' deposits arrive, and the same ``DailyCycle`` that a
-live run uses does the rest for each account.
+was ordered the evening before), the clients' deposits arrive, and the same daily cycle that a
+live run uses (``services.HouseholdCycle``) does the rest for each household.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ __all__ = [
 
 
 class SessionRecord(Protocol):
-    """What the loop records of one account's session (``services.CycleResult`` is one)."""
+    """What the loop records of one account's session (``services.AccountResult`` is one)."""
 
     @property
     def session(self) -> date: ...

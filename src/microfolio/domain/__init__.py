@@ -1,6 +1,6 @@
 """Frozen value objects shared by every layer."""
 
-from microfolio.domain.account import Account, AccountType, Household, LotMethod
+from microfolio.domain.account import MAX_RISK_LEVEL, Account, AccountType, Household, LotMethod
 from microfolio.domain.asset import Asset
 from microfolio.domain.audit import AuditEvent
 from microfolio.domain.disposal import Disposal, held_long_term
@@ -15,6 +15,7 @@ from microfolio.domain.ticket import Reason, ReasonKind, TradeTicket
 
 __all__ = [
     "CENT",
+    "MAX_RISK_LEVEL",
     "TRANSITIONS",
     "ZERO",
     "Account",

@@ -7,7 +7,10 @@ from enum import StrEnum
 
 from microfolio.errors import InvariantError
 
-__all__ = ["Account", "AccountType", "Household", "LotMethod"]
+__all__ = ["MAX_RISK_LEVEL", "Account", "AccountType", "Household", "LotMethod"]
+
+#: risk levels run 0 (most conservative) to 10 (the model family's levels)
+MAX_RISK_LEVEL = 10
 
 
 class AccountType(StrEnum):
@@ -43,7 +46,11 @@ class Household:
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """A client account: its identity and settings. Cash and lots live in the ledger's Book."""
+    """A client account: its identity and settings. Cash and lots live in the ledger's Book.
+
+    ``risk_level`` (0..``MAX_RISK_LEVEL``) picks the account's model portfolio; None until the
+    client is onboarded (the daily cycle refuses an account without one).
+    """
 
     account_id: str
     household_id: str
@@ -51,6 +58,7 @@ class Account:
     account_type: AccountType = AccountType.TAXABLE
     fractional: bool = True
     lot_method: LotMethod = LotMethod.FIFO
+    risk_level: int | None = None
 
     def __post_init__(self) -> None:
         if not self.account_id:
@@ -61,3 +69,13 @@ class Account:
             raise InvariantError(f"account_type must be an AccountType, got {self.account_type!r}")
         if not isinstance(self.lot_method, LotMethod):
             raise InvariantError(f"lot_method must be a LotMethod, got {self.lot_method!r}")
+        level = self.risk_level
+        if level is not None and (
+            isinstance(level, bool)
+            or not isinstance(level, int)
+            or not 0 <= level <= MAX_RISK_LEVEL
+        ):
+            raise InvariantError(
+                f"risk_level of account {self.account_id} must be an integer in "
+                f"0..{MAX_RISK_LEVEL} or None, got {level!r}"
+            )

@@ -1,6 +1,7 @@
-"""Drift, rebalancing policy and the planners that turn them into trade tickets."""
+"""Drift, rebalancing policy and the account planner that turns them into trade tickets."""
 
 from microfolio.rebalance.account_planner import (
+    AccountCase,
     AccountInputs,
     AccountPlan,
     AccountPlanner,
@@ -11,12 +12,12 @@ from microfolio.rebalance.account_planner import (
 from microfolio.rebalance.bands import ClassDrift, DriftBands, class_drift
 from microfolio.rebalance.context import FundMenu, WashGuard
 from microfolio.rebalance.drift import drift
-from microfolio.rebalance.planner import Holdings, Plan, Planner
 from microfolio.rebalance.policy import RebalancePolicy
 from microfolio.rebalance.tax_aware import HarvestPolicy, TaxAwarePolicy
 from microfolio.rebalance.whole_shares import whole_share_buys
 
 __all__ = [
+    "AccountCase",
     "AccountInputs",
     "AccountPlan",
     "AccountPlanner",
@@ -25,9 +26,6 @@ __all__ = [
     "DriftBands",
     "FundMenu",
     "HarvestPolicy",
-    "Holdings",
-    "Plan",
-    "Planner",
     "RebalancePolicy",
     "SkipKind",
     "Skipped",

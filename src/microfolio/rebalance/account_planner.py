@@ -1,16 +1,19 @@
-"""The account planner: one decision pass for one account on one session.
+"""The account planner: one decision pass per account of a household on one session.
 
-In order (each step sees the trades the earlier ones planned):
+In order (each step sees the trades the earlier ones planned, in every account of the pass):
 
-1. **Harvesting** (taxable accounts): the lots of a fund at a loss are sold when their summed
-   loss passes both thresholds (dollars and share of the account), no household purchase would
-   wash it, and the deferral benefit beats the trading cost; the proceeds buy the first fund of
-   the class (in the account's order of preference) that is not substantially identical to the
-   one sold and not blocked by the household's wash-sale window. Nothing ever forces a switch
-   back to the primary fund: later buys go to whatever fund of the class the account holds.
-2. **Cash flows**: cash above the target's cash weight buys the underweight classes (in
-   proportion to how far each is below target); a withdrawal the cash cannot cover sells the
-   most overweight classes first, lots picked by the account's lot method.
+1. **Harvesting** (taxable accounts, all of the household's before anything else, so that no
+   purchase planned for one account blocks another's harvest): the lots of a fund at a loss are
+   sold when their summed loss passes both thresholds (dollars and share of the account), no
+   household purchase would wash it, and the deferral benefit beats the trading cost; the
+   proceeds buy a fund of the class that is not substantially identical to the one sold, not
+   blocked by the household's wash-sale window, and, if one can be found, not itself held at a
+   loss anywhere in the household (see purchases below). Nothing ever forces a switch back to
+   the primary fund: later buys go to whatever fund of the class the account holds.
+2. **Cash flows**: cash above the target's cash weight (once the excess is worth investing:
+   ``RebalancePolicy.invest_above``) buys the underweight classes (in proportion to how far each
+   is below target); a withdrawal the cash cannot cover sells the most overweight classes first,
+   lots picked by the account's lot method.
 3. **Rebalancing**: only if some class is still outside its band (``DriftBands``) are the
    overweight classes sold down and the underweight ones bought. In a taxable account a lot at a
    gain is sold only while the benefit of the move exceeds its tax and cost
@@ -18,7 +21,15 @@ In order (each step sees the trades the earlier ones planned):
 
 Every loss sale and every purchase is checked against the household's wash-sale window first
 (:class:`~microfolio.rebalance.context.WashGuard`) and registered with it, so no decision of
-this pass creates a wash sale anywhere in the household. A taxable sale meant to realise only
+this pass creates a wash sale anywhere in the household.
+
+**Purchases keep harvests open.** Buying a fund blocks the harvest of any household lot of the
+same security for 30 days, so a daily trickle of small buys (deposits, whole-share leftovers,
+rebalancing) into a fund held at a loss would keep that loss from ever being harvested. A buy of
+an asset class therefore goes to the fund the account holds most of only while no taxable
+account of the household holds that security at a loss of ``HarvestPolicy.min_loss`` or more;
+otherwise to the first fund of the class (account's order) that is clear of such losses, or,
+if none is, the one with the smallest. The reason on the ticket says so. A taxable sale meant to realise only
 gains carries a limit price at the highest tax basis per share of its lots, so an overnight drop
 cannot turn it into a loss sale. Every candidate trade left out is kept, with why, in
 ``AccountPlan.skipped``.
@@ -27,7 +38,7 @@ cannot turn it into a loss sale. Every candidate trade left out is kept, with wh
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -53,6 +64,7 @@ from microfolio.rebalance.tax_aware import TaxAwarePolicy
 from microfolio.rebalance.whole_shares import whole_share_buys
 
 __all__ = [
+    "AccountCase",
     "AccountInputs",
     "AccountPlan",
     "AccountPlanner",
@@ -101,6 +113,17 @@ class AccountInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountCase:
+    """One account's part in a household pass: its inputs, the session's closes (for the
+    tickers it holds or may buy), its class target and the model's class covariance."""
+
+    inputs: AccountInputs
+    prices: Mapping[str, float]
+    target: ClassTargetLike
+    covariance: Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True, slots=True)
 class AccountPlan:
     account_id: str
     session: date
@@ -133,13 +156,50 @@ class _Sale:
         return math.fsum(float(take) * lot.price for lot, take in self.picks)
 
 
+@dataclass(frozen=True, slots=True)
+class _Harvest:
+    state: _Pass
+    ticker: str
+    losers: list[LotView]
+    loss: float
+    threshold: float
+    benefit: float
+    cost: float
+    value: float
+
+
+def _household_losses(states: Sequence[_Pass], exclude: Collection[str] = ()) -> dict[str, float]:
+    """Unrealised losses still held in the household's taxable accounts, by ticker (the lots in
+    ``exclude`` left out)."""
+    out: dict[str, float] = {}
+    for state in states:
+        if not state.account.account_type.is_taxable:
+            continue
+        for lot in state.inputs.lots:
+            left = state.left[lot.lot_id]
+            if lot.gain < 0 and left > 0 and lot.lot_id not in exclude:
+                loss = -lot.gain * float(left) / lot.quantity
+                out[lot.ticker] = out.get(lot.ticker, 0.0) + loss
+    return out
+
+
+def _exposure(fund: str, guard: WashGuard, losses: Mapping[str, float]) -> float:
+    """The household's unrealised loss in securities substantially identical to ``fund``."""
+    return math.fsum(loss for ticker, loss in losses.items() if guard.identical(ticker, fund))
+
+
 class _Pass:
     """The working state of one pass: projected holdings after the trades planned so far."""
 
-    def __init__(self, inputs: AccountInputs, funds: FundMenu) -> None:
+    def __init__(self, case: AccountCase, funds: FundMenu) -> None:
+        inputs = case.inputs
         self.inputs = inputs
         self.account = inputs.account
+        self.prices = case.prices
+        self.target = case.target
+        self.covariance = case.covariance
         self.funds = funds
+        self.losses: Mapping[str, float] = {}  # the household's unrealised losses by ticker
         self.left: dict[str, Decimal] = {lot.lot_id: lot.shares for lot in inputs.lots}
         self.values: dict[str, float] = {}
         for lot in inputs.lots:
@@ -221,58 +281,143 @@ class AccountPlanner:
         funds: FundMenu,
         guard: WashGuard,
     ) -> AccountPlan:
-        account = inputs.account
-        state = _Pass(inputs, funds)
-        before = self._drift(state, target)
-        if inputs.open_orders:
-            note = (
-                f"{inputs.open_orders} order(s) still open from an earlier session; no new trades"
-            )
-            return AccountPlan(
-                account.account_id,
-                session,
-                before.drift,
-                before.drift,
-                ("wait",),
-                (),
-                notes=(note,),
-            )
-        if state.total <= 0:
-            return AccountPlan(account.account_id, session, before.drift, before.drift, (), ())
+        """One account on its own (a household of one)."""
+        case = AccountCase(inputs, prices, target, covariance)
+        return self.plan_household((case,), session, funds, guard)[0]
 
-        if account.account_type.is_taxable and self.tax.harvest.enabled:
-            self._harvest(state, prices, guard)
-        self._cash_flows(state, prices, target, guard)
-        after = self._drift(state, target)
-        if after.breaches:
-            self._rebalance(state, prices, target, covariance, guard, after)
-        tickets = self._tickets(state, session, prices)
-        return AccountPlan(
-            account.account_id,
-            session,
-            before.drift,
-            after.drift,
-            tuple(dict.fromkeys(state.actions)),
-            tickets,
-            tuple(state.skipped),
-            after.breaches,
-        )
+    def plan_household(
+        self,
+        cases: Sequence[AccountCase],
+        session: date,
+        funds: FundMenu,
+        guard: WashGuard,
+    ) -> tuple[AccountPlan, ...]:
+        """Every account of a household in one pass: all harvests first, then each account's
+        cash flows and rebalancing, in the order given."""
+        states = [_Pass(case, funds) for case in cases]
+        befores = [self._drift(state) for state in states]
+        active = [s for s in states if not s.inputs.open_orders and s.total > 0]
+        if self.tax.harvest.enabled:
+            self._harvest([s for s in active if s.account.account_type.is_taxable], states, guard)
+        afters: dict[int, ClassDrift] = {}
+        for state in active:
+            state.losses = _household_losses(states)
+            self._cash_flows(state, guard)
+            after = self._drift(state)
+            afters[id(state)] = after
+            if after.breaches:
+                self._rebalance(state, guard, after)
+        plans: list[AccountPlan] = []
+        for state, before in zip(states, befores, strict=True):
+            account_id = state.account.account_id
+            if state.inputs.open_orders:
+                note = (
+                    f"{state.inputs.open_orders} order(s) still open from an earlier session; "
+                    "no new trades"
+                )
+                plans.append(
+                    AccountPlan(
+                        account_id,
+                        session,
+                        before.drift,
+                        before.drift,
+                        ("wait",),
+                        (),
+                        notes=(note,),
+                    )
+                )
+                continue
+            after = afters.get(id(state), before)
+            plans.append(
+                AccountPlan(
+                    account_id,
+                    session,
+                    before.drift,
+                    after.drift,
+                    tuple(dict.fromkeys(state.actions)),
+                    self._tickets(state, session),
+                    tuple(state.skipped),
+                    after.breaches if id(state) in afters else (),
+                )
+            )
+        return tuple(plans)
 
-    def _drift(self, state: _Pass, target: ClassTargetLike) -> ClassDrift:
+    def _drift(self, state: _Pass) -> ClassDrift:
         return class_drift(
             state.class_values(),
             state.cash,
-            target.weights,
-            target.cash,
+            state.target.weights,
+            state.target.cash,
             self.bands,
             min_value=self.policy.min_trade,
         )
 
+    def _spare_cash(self, state: _Pass) -> float:
+        """Cash above the target's cash weight (after any withdrawal still to pay)."""
+        return state.cash - state.target.cash * state.total - state.inputs.withdrawal
+
+    def _worth_investing(self, state: _Pass) -> float:
+        return max(self.policy.min_trade, self.policy.invest_above * state.total)
+
     # -- 1. harvesting ----------------------------------------------------------------------
 
-    def _harvest(self, state: _Pass, prices: Mapping[str, float], guard: WashGuard) -> None:
+    def _harvest(self, taxable: Sequence[_Pass], states: Sequence[_Pass], guard: WashGuard) -> None:
+        """Pick every account's harvests, register all their loss sales with the guard, then
+        find each one a replacement (a harvest with none is dropped)."""
+        chosen = [h for state in taxable for h in self._harvests(state, guard)]
+        for h in chosen:
+            guard.note_loss_sale(h.state.account.account_id, h.ticker)
+        harvested = {lot.lot_id for h in chosen for lot in h.losers}
+        losses = _household_losses(states, exclude=harvested)
+        for h in chosen:
+            state = h.state
+            asset_class = state.funds.class_of(h.ticker)
+            replacement, passed = self._replacement(state, asset_class, h.ticker, guard, losses)
+            if replacement is None:
+                state.skip(
+                    h.ticker,
+                    Side.SELL,
+                    SkipKind.NO_REPLACEMENT,
+                    f"harvest of the ${h.loss:,.2f} loss on {h.ticker}: no fund of "
+                    f"{asset_class} can replace it ({'; '.join(passed) or 'no other fund trades'})",
+                )
+                continue
+            reason = Reason(
+                ReasonKind.HARVEST,
+                f"harvest {len(h.losers)} lot(s) of {h.ticker} "
+                f"({', '.join(lot.lot_id for lot in h.losers)}) at a ${h.loss:,.2f} loss, above "
+                f"the ${h.threshold:,.2f} threshold; expected benefit ${h.benefit:,.2f} (loss x "
+                f"tax rate x {self.tax.harvest.deferral_value:.2f} deferral value) against a "
+                f"${h.cost:,.2f} round-trip cost; proceeds buy {replacement}",
+                (
+                    ("loss", h.loss),
+                    ("threshold", h.threshold),
+                    ("benefit", h.benefit),
+                    ("cost", h.cost),
+                    ("value", h.value),
+                ),
+            )
+            for lot in h.losers:
+                state.sell(lot, state.left[lot.lot_id], reason, loss=True)
+            why = (
+                f"replacement for {h.ticker} in {asset_class}: {replacement} is the first fund "
+                f"in this account's order that is not substantially identical to {h.ticker}, not "
+                "blocked by the household's wash-sale window and not held at a loss in the "
+                "household" + (f" (passed over: {'; '.join(passed)})" if passed else "")
+            )
+            state.buy(
+                replacement,
+                h.value * (1.0 - self.tax.trading_cost),
+                Reason(ReasonKind.HARVEST, why, (("loss_harvested", h.loss), ("value", h.value))),
+            )
+            guard.note_buy(state.account.account_id, replacement)
+            state.actions.append("harvest")
+
+    def _harvests(self, state: _Pass, guard: WashGuard) -> list[_Harvest]:
+        """The account's funds whose loss lots are worth harvesting now."""
         policy = self.tax.harvest
         threshold = max(policy.min_loss, policy.min_loss_fraction * state.total)
+        out: list[_Harvest] = []
         for ticker in sorted({lot.ticker for lot in state.inputs.lots}):
             losers = [lot for lot in state.lots_of(ticker) if lot.gain < 0]
             loss = -math.fsum(lot.gain for lot in losers)
@@ -303,52 +448,19 @@ class AccountPlanner:
                     f"${cost:,.2f} round-trip cost",
                 )
                 continue
-            asset_class = state.funds.class_of(ticker)
-            replacement, passed = self._replacement(state, asset_class, ticker, guard)
-            if replacement is None:
-                state.skip(
-                    ticker,
-                    Side.SELL,
-                    SkipKind.NO_REPLACEMENT,
-                    f"harvest of the ${loss:,.2f} loss on {ticker}: no fund of {asset_class} "
-                    f"can replace it ({'; '.join(passed) or 'no other fund trades'})",
-                )
-                continue
-            reason = Reason(
-                ReasonKind.HARVEST,
-                f"harvest {len(losers)} lot(s) of {ticker} ({', '.join(lot.lot_id for lot in losers)}) "
-                f"at a ${loss:,.2f} loss, above the ${threshold:,.2f} threshold; expected benefit "
-                f"${benefit:,.2f} (loss x tax rate x {policy.deferral_value:.2f} deferral value) "
-                f"against a ${cost:,.2f} round-trip cost; proceeds buy {replacement}",
-                (
-                    ("loss", loss),
-                    ("threshold", threshold),
-                    ("benefit", benefit),
-                    ("cost", cost),
-                    ("value", value),
-                ),
-            )
-            for lot in losers:
-                state.sell(lot, state.left[lot.lot_id], reason, loss=True)
-            guard.note_loss_sale(state.account.account_id, ticker)
-            why = (
-                f"replacement for {ticker} in {asset_class}: {replacement} is the first fund in "
-                f"this account's order that is not substantially identical to {ticker} and not "
-                "blocked by the household's wash-sale window"
-                + (f" (passed over: {'; '.join(passed)})" if passed else "")
-            )
-            state.buy(
-                replacement,
-                value * (1.0 - self.tax.trading_cost),
-                Reason(ReasonKind.HARVEST, why, (("loss_harvested", loss), ("value", value))),
-            )
-            guard.note_buy(state.account.account_id, replacement)
-            state.actions.append("harvest")
+            out.append(_Harvest(state, ticker, losers, loss, threshold, benefit, cost, value))
+        return out
 
     def _replacement(
-        self, state: _Pass, asset_class: str, sold: str, guard: WashGuard
+        self,
+        state: _Pass,
+        asset_class: str,
+        sold: str,
+        guard: WashGuard,
+        losses: Mapping[str, float],
     ) -> tuple[str | None, list[str]]:
         passed: list[str] = []
+        clear: list[str] = []
         for candidate in state.funds.candidates(asset_class, state.account):
             if candidate == sold or guard.identical(candidate, sold):
                 passed.append(f"{candidate} is substantially identical to {sold}")
@@ -357,26 +469,44 @@ class AccountPlanner:
             if blocker is not None:
                 passed.append(f"{candidate}: {blocker}")
                 continue
-            return candidate, passed
-        return None, passed
+            clear.append(candidate)
+        if not clear:
+            return None, passed
+        pick, note = self._least_exposed(clear, guard, losses)
+        if note:
+            passed.append(note)
+        return pick, passed
+
+    def _least_exposed(
+        self, funds: Sequence[str], guard: WashGuard, losses: Mapping[str, float]
+    ) -> tuple[str, str]:
+        """The first of ``funds`` not held at a loss (of ``min_loss`` or more) in the household,
+        else the one with the smallest such loss; and a note on the funds passed over."""
+        exposure = {f: _exposure(f, guard, losses) for f in funds}
+        floor = self.tax.harvest.min_loss
+        pick = next((f for f in funds if exposure[f] < floor), None)
+        if pick is None:
+            pick = min(funds, key=lambda f: exposure[f])
+        over = [f for f in funds[: funds.index(pick)] if exposure[f] >= floor]
+        note = "; ".join(
+            f"{f} is held at a ${exposure[f]:,.2f} loss in the household (a purchase would block "
+            "its harvest for 30 days)"
+            for f in over
+        )
+        return pick, note
 
     # -- 2. cash flows ----------------------------------------------------------------------
 
-    def _cash_flows(
-        self,
-        state: _Pass,
-        prices: Mapping[str, float],
-        target: ClassTargetLike,
-        guard: WashGuard,
-    ) -> None:
+    def _cash_flows(self, state: _Pass, guard: WashGuard) -> None:
+        target = state.target
         withdrawal = state.inputs.withdrawal
         total_after = state.total - withdrawal
         needed = withdrawal + target.cash * total_after - state.cash
         if withdrawal > 0 and needed > 0:
-            self._raise_cash(state, target, needed, total_after, guard)
+            self._raise_cash(state, needed, total_after, guard)
             return
-        excess = state.cash - target.cash * state.total - withdrawal
-        if excess < self.policy.min_trade:
+        excess = self._spare_cash(state)
+        if excess < self._worth_investing(state):
             return
         values = state.class_values()
         deficits = {
@@ -390,7 +520,7 @@ class AccountPlanner:
             amounts = {
                 c: deficits[c] + (excess - short) * w / invested for c, w in target.weights.items()
             }
-        drift = self._drift(state, target)
+        drift = self._drift(state)
         for asset_class, dollars in sorted(amounts.items()):
             if dollars <= 0:
                 continue
@@ -403,12 +533,12 @@ class AccountPlanner:
                     f"${self.policy.min_trade:,.2f} minimum",
                 )
                 continue
-            fund = self._fund_for_buy(state, asset_class, guard)
+            fund, note = self._fund_for_buy(state, asset_class, guard)
             if fund is None:
                 continue
             reason = Reason(
                 ReasonKind.CASH_FLOW,
-                f"invest ${excess:,.2f} of cash above target: {drift.describe(asset_class)}",
+                f"invest ${excess:,.2f} of cash above target: {drift.describe(asset_class)}" + note,
                 (
                     ("cash_to_invest", excess),
                     ("buy_dollars", dollars),
@@ -420,10 +550,13 @@ class AccountPlanner:
             guard.note_buy(state.account.account_id, fund)
             state.actions.append("cash_flow")
 
-    def _fund_for_buy(self, state: _Pass, asset_class: str, guard: WashGuard) -> str | None:
-        """The fund a buy of ``asset_class`` goes to: the class's fund the account already holds
-        most of, else the first in its order of preference, skipping any the household's
-        wash-sale window blocks."""
+    def _fund_for_buy(
+        self, state: _Pass, asset_class: str, guard: WashGuard
+    ) -> tuple[str | None, str]:
+        """The fund a buy of ``asset_class`` goes to, and a note when it is not the obvious one:
+        the class's fund the account already holds most of, else the first in its order of
+        preference, skipping any the household's wash-sale window blocks and, while another is
+        clear, any held at a loss in the household (see the module's notes)."""
         held = sorted(
             (
                 t
@@ -435,27 +568,28 @@ class AccountPlanner:
         tradable = state.funds.candidates(asset_class, state.account)
         order = [t for t in held if t in tradable] + [t for t in tradable if t not in held]
         blocked: list[str] = []
+        clear: list[str] = []
         for ticker in order:
             blocker = guard.buy_blocker(ticker)
             if blocker is None:
-                return ticker
-            blocked.append(f"{ticker}: {blocker}")
-        state.skip(
-            asset_class,
-            Side.BUY,
-            SkipKind.WASH_SALE,
-            f"no fund of {asset_class} can be bought now: {'; '.join(blocked) or 'none trades'}",
-        )
-        return None
+                clear.append(ticker)
+            else:
+                blocked.append(f"{ticker}: {blocker}")
+        if not clear:
+            state.skip(
+                asset_class,
+                Side.BUY,
+                SkipKind.WASH_SALE,
+                f"no fund of {asset_class} can be bought now: {'; '.join(blocked) or 'none trades'}",
+            )
+            return None, ""
+        fund, note = self._least_exposed(clear, guard, state.losses)
+        return fund, (f"; {fund} rather than {note}" if note else "")
 
     def _raise_cash(
-        self,
-        state: _Pass,
-        target: ClassTargetLike,
-        needed: float,
-        total_after: float,
-        guard: WashGuard,
+        self, state: _Pass, needed: float, total_after: float, guard: WashGuard
     ) -> None:
+        target = state.target
         values = state.class_values()
         over = {c: v - target.weights.get(c, 0.0) * total_after for c, v in values.items()}
         reason = Reason(
@@ -482,15 +616,8 @@ class AccountPlanner:
 
     # -- 3. rebalancing ---------------------------------------------------------------------
 
-    def _rebalance(
-        self,
-        state: _Pass,
-        prices: Mapping[str, float],
-        target: ClassTargetLike,
-        covariance: Mapping[str, Mapping[str, float]],
-        guard: WashGuard,
-        drift: ClassDrift,
-    ) -> None:
+    def _rebalance(self, state: _Pass, guard: WashGuard, drift: ClassDrift) -> None:
+        target = state.target
         total = state.total
         values = state.class_values()
         classes = sorted(set(values) | set(target.weights))
@@ -500,13 +627,12 @@ class AccountPlanner:
             if delta[asset_class] >= -self.policy.min_trade:
                 continue
             reason = _drift_reason(drift, asset_class, "sell", delta[asset_class])
-            benefit = (
-                _TrackingBenefit(state, target, covariance, self.tax.risk_aversion)
-                if taxable
-                else None
-            )
+            benefit = _TrackingBenefit(state, self.tax.risk_aversion) if taxable else None
             self._sell_class(state, asset_class, -delta[asset_class], reason, guard, benefit)
-        budget = state.cash - target.cash * total
+        budget = self._spare_cash(state)
+        if budget < self._worth_investing(state):
+            state.actions.append("rebalance")
+            return
         values = state.class_values()
         wanted = {
             c: target.weights.get(c, 0.0) * total - values.get(c, 0.0) for c in target.weights
@@ -517,10 +643,10 @@ class AccountPlanner:
             amount = dollars * scale
             if amount < self.policy.min_trade:
                 continue
-            fund = self._fund_for_buy(state, asset_class, guard)
+            fund, note = self._fund_for_buy(state, asset_class, guard)
             if fund is None:
                 continue
-            reason = _drift_reason(drift, asset_class, "buy", amount)
+            reason = _drift_reason(drift, asset_class, "buy", amount, note)
             state.buy(fund, amount, reason)
             guard.note_buy(state.account.account_id, fund)
         state.actions.append("rebalance")
@@ -605,10 +731,9 @@ class AccountPlanner:
 
     # -- tickets ----------------------------------------------------------------------------
 
-    def _tickets(
-        self, state: _Pass, session: date, prices: Mapping[str, float]
-    ) -> tuple[TradeTicket, ...]:
+    def _tickets(self, state: _Pass, session: date) -> tuple[TradeTicket, ...]:
         account = state.account
+        prices = state.prices
         tickets: list[TradeTicket] = []
         for ticker, sale in sorted(state.sales.items()):
             if sale.shares <= 0:
@@ -676,12 +801,14 @@ class AccountPlanner:
         )
 
 
-def _drift_reason(drift: ClassDrift, asset_class: str, side: str, dollars: float) -> Reason:
+def _drift_reason(
+    drift: ClassDrift, asset_class: str, side: str, dollars: float, note: str = ""
+) -> Reason:
     """Why a rebalancing trade of ``asset_class`` exists: the drift, the band and the numbers."""
     return Reason(
         ReasonKind.DRIFT,
         f"drift {drift.drift:.2%} with {', '.join(drift.breaches)} outside the band; "
-        f"{drift.describe(asset_class)}: {side} toward target",
+        f"{drift.describe(asset_class)}: {side} toward target{note}",
         (
             ("drift", drift.drift),
             ("weight", drift.weights.get(asset_class, 0.0)),
@@ -696,16 +823,10 @@ class _TrackingBenefit:
     """lambda/2 x (d'Sd before - after) x value: the one-year tracking cost a sale removes when
     its proceeds go to the underweight classes in proportion to their deficits."""
 
-    def __init__(
-        self,
-        state: _Pass,
-        target: ClassTargetLike,
-        covariance: Mapping[str, Mapping[str, float]],
-        risk_aversion: float,
-    ) -> None:
+    def __init__(self, state: _Pass, risk_aversion: float) -> None:
         self.state = state
-        self.target = target
-        self.covariance = covariance
+        self.target = state.target
+        self.covariance = state.covariance
         self.risk_aversion = risk_aversion
 
     def _deviations(self) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Use cases: the only entry points for the CLI, the API and the dashboard."""
 
-from microfolio.services.cycle import CycleResult, DailyCycle, ticket_to_order
+from microfolio.services.cycle import SessionTotals, ticket_to_order
 from microfolio.services.household_cycle import (
     AccountResult,
     FundMenuAt,
@@ -10,10 +10,9 @@ from microfolio.services.household_cycle import (
 
 __all__ = [
     "AccountResult",
-    "CycleResult",
-    "DailyCycle",
     "FundMenuAt",
     "HouseholdCycle",
     "HouseholdResult",
+    "SessionTotals",
     "ticket_to_order",
 ]

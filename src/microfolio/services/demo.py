@@ -1,9 +1,10 @@
 """The demo: a sample household run through the household cycle on the bundled real data.
 
-The household (onboarded from sample questionnaire answers) has three accounts: a taxable
-account (fractional shares, tax-minimising lots), the spouse's taxable account (whole shares,
-HIFO) and a traditional IRA. The whole history is run twice, the second time with harvesting
-turned off, so that the tax view can say what harvesting was worth on this history.
+The household (onboarded from sample questionnaire answers) has three accounts, all at the risk
+level the onboarding gave: a taxable account (fractional shares, tax-minimising lots), the
+spouse's taxable account (whole shares, HIFO) and a traditional IRA. The whole history is run
+twice, the second time with harvesting turned off, so that the tax view can say what harvesting
+was worth on this history.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -138,7 +139,7 @@ def _run(
         uow.add_assets(load_universe())
         uow.add_household(SAMPLE_HOUSEHOLD)
         for sample in SAMPLE_ACCOUNTS:
-            uow.add_account(sample.account)
+            uow.add_account(replace(sample.account, risk_level=level))
     broker = SimulatedBroker(MarketOpenPrices(market), CostModel(), ids)
     tax = TAX.model_copy(update={"harvest": HarvestPolicy(enabled=harvest)})
     cycle = HouseholdCycle(
@@ -146,7 +147,6 @@ def _run(
         broker=broker,
         market=market,
         family=family,
-        levels={s.account.account_id: level for s in SAMPLE_ACCOUNTS},
         planner=AccountPlanner(RebalancePolicy(), DriftBands(), tax, ids),
         identity=SecurityIdentity.default(),
         ids=ids,

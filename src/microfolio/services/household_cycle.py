@@ -8,11 +8,12 @@ One run, for one household and one session (after the close), in ONE unit of wor
 2. feed the day's loss sales, then its purchases, of every account to the household's wash-sale
    window (a wash sale found there moves the disallowed loss into the replacement lot, or loses
    it for good in an IRA, and is recorded; trades the engine decided never create one);
-3. value every account at the close; ask the model family for each account's class target;
-4. plan the accounts one after another (taxable accounts first, so that harvesting gets the
-   first call on the household's wash-sale window), each in one decision pass: harvesting, cash
-   flows, rebalancing (:class:`~microfolio.rebalance.AccountPlanner`), all against one shared
-   guard, so no plan washes a loss another plan of the same pass realises;
+3. value every account at the close; ask the model family for each account's class target
+   (at the account's own ``risk_level``: an account without one is refused);
+4. plan the household in one decision pass (:class:`~microfolio.rebalance.AccountPlanner`):
+   every taxable account's harvests first, then each account's cash flows and rebalancing
+   (taxable accounts before IRAs), all against one shared guard, so no plan washes a loss
+   another plan of the same pass realises;
 5. record tickets, orders, skipped candidates (as audit events), valuations, the window.
 
 If anything fails the store is left as before the run and the broker reports are kept for the
@@ -22,7 +23,7 @@ next run. Deposits go to the custodian, and orders to the broker, only after the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -45,9 +46,9 @@ from microfolio.domain import (
 )
 from microfolio.errors import MicrofolioError
 from microfolio.execution import Broker, BrokerReport
-from microfolio.ledger import Book, LotSelector, lot_views, valuation
+from microfolio.ledger import Book, LotSelector, Valuation, lot_views, valuation
 from microfolio.ledger.lot_selection import Pick, take_in_order
-from microfolio.rebalance import AccountInputs, AccountPlan, AccountPlanner
+from microfolio.rebalance import AccountCase, AccountInputs, AccountPlan, AccountPlanner
 from microfolio.services.cycle import SessionTotals, ticket_to_order
 from microfolio.store import Store, UnitOfWork
 from microfolio.tax import (
@@ -124,7 +125,6 @@ class HouseholdCycle:
         broker: Broker,
         market: MarketData,
         family: ModelFamily,
-        levels: Mapping[str, int] | Callable[[Account], int],
         planner: AccountPlanner,
         identity: SecurityIdentity,
         ids: IdFactory,
@@ -134,7 +134,6 @@ class HouseholdCycle:
         self.broker = broker
         self.market = market
         self.family = family
-        self.levels = levels
         self.planner = planner
         self.identity = identity
         self.ids = ids
@@ -142,12 +141,12 @@ class HouseholdCycle:
         self._unapplied: dict[str, list[BrokerReport]] = {}
 
     def level(self, account: Account) -> int:
-        if callable(self.levels):
-            return self.levels(account)
-        try:
-            return self.levels[account.account_id]
-        except KeyError:
-            raise MicrofolioError(f"account {account.account_id} has no risk level") from None
+        """The account's risk level: which of the family's model portfolios it follows."""
+        if account.risk_level is None:
+            raise MicrofolioError(
+                f"account {account.account_id} has no risk level: onboard it first"
+            )
+        return account.risk_level
 
     def run(
         self,
@@ -205,10 +204,13 @@ class HouseholdCycle:
         fills_of: dict[str, tuple[Fill, ...]] = {}
         events: list[AuditEvent] = []
         entries: list[JournalEntry] = []
+        stored: dict[str, tuple[Lot, ...]] = {}
         for account in accounts:
+            stored[account.account_id] = uow.lots(account.account_id)
             book, lots, sold, fills = self._book(
                 uow,
                 account,
+                stored[account.account_id],
                 session,
                 deposits.get(account.account_id, ZERO),
                 reports[account.account_id],
@@ -249,24 +251,26 @@ class HouseholdCycle:
                     )
                 )
         window = window.pruned(session)
-        uow.replace_wash_window(household_id, window.purchases, window.losses)
+        if window.purchases != purchases or window.losses != losses:
+            uow.replace_wash_window(household_id, window.purchases, window.losses)
         uow.add_wash_sales(washes)
 
         guard = HouseholdWashGuard(window, self.identity, _earliest_trade(session))
         funds = FundMenuAt(self.family.classes, view)
         closes = view.last("close")
         ordered = sorted(accounts, key=lambda a: (not a.account_type.is_taxable, a.account_id))
-        results: dict[str, AccountResult] = {}
-        all_orders: list[Order] = []
-        all_tickets: list[TradeTicket] = []
+        cases: list[AccountCase] = []
+        valued_of: dict[str, Valuation] = {}
         for account in ordered:
             book = books[account.account_id]
             target = self.family.target(self.level(account), view)
             tickers = set(book.positions()) | self._candidate_tickers(funds, target, account)
             prices = {t: float(closes[t]) for t in tickers if t in closes.index}
             valued = valuation(book, prices)
+            valued_of[account.account_id] = valued
             uow.set_cash(account.account_id, book.cash)
-            uow.replace_lots(account.account_id, book.lots)
+            if book.lots != stored[account.account_id]:
+                uow.replace_lots(account.account_id, book.lots)
             uow.add_valuation(account.account_id, session, valued.cash, valued.market_value)
             inputs = AccountInputs(
                 account=account,
@@ -274,9 +278,13 @@ class HouseholdCycle:
                 lots=lot_views(book.lots, prices, session),
                 open_orders=len(uow.open_orders(account.account_id)),
             )
-            plan = self.planner.plan(
-                inputs, session, prices, target, target.covariance, funds, guard
-            )
+            cases.append(AccountCase(inputs, prices, target, target.covariance))
+        plans = self.planner.plan_household(cases, session, funds, guard)
+        results: dict[str, AccountResult] = {}
+        all_orders: list[Order] = []
+        all_tickets: list[TradeTicket] = []
+        for account, plan in zip(ordered, plans, strict=True):
+            valued = valued_of[account.account_id]
             orders = tuple(ticket_to_order(t, self.ids.new("ord")) for t in plan.tickets)
             all_tickets.extend(plan.tickets)
             all_orders.extend(orders)
@@ -331,6 +339,7 @@ class HouseholdCycle:
         self,
         uow: UnitOfWork,
         account: Account,
+        stored: tuple[Lot, ...],
         session: date,
         deposit: Decimal,
         reports: list[BrokerReport],
@@ -338,7 +347,7 @@ class HouseholdCycle:
         events: list[AuditEvent],
     ) -> tuple[Book, list[Lot], list[Disposal], tuple[Fill, ...]]:
         account_id = account.account_id
-        book = Book(account_id=account_id, cash=uow.cash(account_id), lots=uow.lots(account_id))
+        book = Book(account_id=account_id, cash=uow.cash(account_id), lots=stored)
         lots: list[Lot] = []
         sold: list[Disposal] = []
         if deposit > 0:

@@ -20,6 +20,8 @@ period, FIFO lot relief, no limit price, no named lots. The wash-sale tables kee
 window (``wash_purchases``, ``wash_losses``: replaced as a whole) and the wash sales found
 (``wash_sales``: appended); their account and lot ids are not foreign keys, like a disposal's
 ``lot_id``, since they outlive the lots they name.
+
+``accounts.risk_level`` (migration 0003) is null until the account is onboarded.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from microfolio.domain import MAX_RISK_LEVEL
 from microfolio.store.types import Money, Price, Quantity
 
 __all__ = [
@@ -135,6 +138,9 @@ class AccountRow(Base):
     __table_args__ = (
         CheckConstraint(_one_of("account_type", ACCOUNT_TYPES), name="account_type"),
         CheckConstraint(_one_of("lot_method", LOT_METHODS), name="lot_method"),
+        CheckConstraint(
+            f"risk_level >= 0 AND risk_level <= {MAX_RISK_LEVEL}", name="risk_level_in_range"
+        ),
     )
 
     account_id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -143,6 +149,7 @@ class AccountRow(Base):
     account_type: Mapped[str] = mapped_column(String(32))
     fractional: Mapped[bool] = mapped_column(Boolean)
     lot_method: Mapped[str] = mapped_column(String(32), server_default=LOT_METHODS[0])
+    risk_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CashBalanceRow(Base):

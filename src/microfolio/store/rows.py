@@ -156,11 +156,12 @@ def account_row(account: Account) -> dict[str, Any]:
         "account_type": account.account_type.value,
         "fractional": account.fractional,
         "lot_method": account.lot_method.value,
+        "risk_level": account.risk_level,
     }
 
 
 def account_from_row(row: Row) -> Account:
-    account_id, household_id, name, account_type, fractional, lot_method = row
+    account_id, household_id, name, account_type, fractional, lot_method, risk_level = row
     return Account(
         account_id=account_id,
         household_id=household_id,
@@ -168,6 +169,7 @@ def account_from_row(row: Row) -> Account:
         account_type=AccountType(account_type),
         fractional=bool(fractional),
         lot_method=LotMethod(lot_method),
+        risk_level=None if risk_level is None else int(risk_level),
     )
 
 

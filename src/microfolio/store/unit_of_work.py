@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -147,12 +148,19 @@ class _Sql:
             accounts.c.account_type,
             accounts.c.fractional,
             accounts.c.lot_method,
+            accounts.c.risk_level,
         )
         self.select_account = account_columns.where(accounts.c.account_id == account_id)
         self.select_accounts = account_columns.order_by(accounts.c.account_id)
         self.select_household_accounts = account_columns.where(
             accounts.c.household_id == bindparam("household_id")
         ).order_by(accounts.c.account_id)
+
+        self.update_risk_level = (
+            update(accounts)
+            .where(accounts.c.account_id == bindparam("b_account_id", type_=String()))
+            .values(risk_level=bindparam("b_risk_level", type_=accounts.c.risk_level.type))
+        )
 
         self.insert_cash = insert(cash)
         self.select_cash = select(cash.c.amount).where(cash.c.account_id == account_id)
@@ -548,6 +556,20 @@ class UnitOfWork:
                 self._sql.select_household_accounts, {"household_id": household_id}
             )
         return tuple(rows.account_from_row(row) for row in result)
+
+    @_store_op("set the risk level of account {0}")
+    def set_risk_level(self, account_id: str, level: int | None) -> Account:
+        """Give the account a risk level (None: none, as before onboarding); returns the
+        account as stored now. The level is checked as ``Account`` checks it."""
+        conn = self._conn
+        row = conn.execute(self._sql.select_account, {"account_id": account_id}).first()
+        if row is None:
+            raise NotFoundError(f"account {account_id} not found")
+        account = replace(rows.account_from_row(row), risk_level=level)
+        conn.execute(
+            self._sql.update_risk_level, {"b_account_id": account_id, "b_risk_level": level}
+        )
+        return account
 
     # -- cash --------------------------------------------------------------------------------
 

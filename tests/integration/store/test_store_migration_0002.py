@@ -29,7 +29,14 @@ from microfolio.domain import (
     Side,
     TradeTicket,
 )
-from microfolio.store import Base, Store, alembic_config, current_revision, make_engine
+from microfolio.store import (
+    Base,
+    Store,
+    alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+)
 from microfolio.store.models import (
     AccountRow,
     CashBalanceRow,
@@ -175,7 +182,7 @@ def test_a_database_made_by_0001_upgrades_and_its_rows_take_the_defaults(
     finally:
         store.dispose()
     # Assert
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == head_revision()
     assert account == Account(ACCOUNT, HOUSEHOLD, "Joint taxable", AccountType.TAXABLE)
     assert account.lot_method is LotMethod.FIFO
     assert cash == Decimal("10.01")

@@ -22,7 +22,7 @@ from microfolio.domain import (
     Side,
     TradeTicket,
 )
-from microfolio.errors import NotFoundError, StoreError
+from microfolio.errors import InvariantError, NotFoundError, StoreError
 from microfolio.store import Store
 
 
@@ -46,7 +46,7 @@ def test_households_and_accounts_of_every_type_round_trip(store: Store) -> None:
     accounts = (
         Account("acc-1", "hh-a", "Taxable", AccountType.TAXABLE),
         Account("acc-2", "hh-a", "Traditional", AccountType.TRADITIONAL_IRA, fractional=False),
-        Account("acc-3", "hh-b", "Roth", AccountType.ROTH_IRA),
+        Account("acc-3", "hh-b", "Roth", AccountType.ROTH_IRA, risk_level=7),
     )
     # Act
     with store.unit_of_work() as uow:
@@ -64,6 +64,39 @@ def test_households_and_accounts_of_every_type_round_trip(store: Store) -> None:
     assert every_account == accounts
     assert of_ada == accounts[:2]
     assert one == accounts[1]
+
+
+def test_a_risk_level_is_set_changed_and_cleared(seeded: Store) -> None:
+    # Arrange
+    with seeded.unit_of_work() as uow:
+        before = uow.account(ACCOUNT)
+        # Act
+        set_to_4 = uow.set_risk_level(ACCOUNT, 4)
+    with seeded.unit_of_work() as uow:
+        stored_4 = uow.account(ACCOUNT)
+        uow.set_risk_level(ACCOUNT, 10)
+        stored_10 = uow.account(ACCOUNT)
+        uow.set_risk_level(ACCOUNT, None)
+        cleared = uow.account(ACCOUNT)
+        other = uow.account(OTHER_ACCOUNT)
+    # Assert
+    assert before.risk_level is None
+    assert set_to_4 == stored_4 == replace(before, risk_level=4)
+    assert stored_10.risk_level == 10
+    assert cleared == before
+    assert other.risk_level is None
+
+
+def test_a_risk_level_out_of_range_or_of_an_unknown_account_is_refused(seeded: Store) -> None:
+    with seeded.unit_of_work() as uow:
+        with pytest.raises(NotFoundError, match="account nope not found"):
+            uow.set_risk_level("nope", 3)
+        with pytest.raises(InvariantError, match=r"risk_level .* 0\.\.10 .* got 11"):
+            uow.set_risk_level(ACCOUNT, 11)
+        with pytest.raises(InvariantError, match="got -1"):
+            uow.set_risk_level(ACCOUNT, -1)
+        level = uow.account(ACCOUNT).risk_level
+    assert level is None
 
 
 def test_new_account_starts_with_zero_cash(seeded: Store) -> None:

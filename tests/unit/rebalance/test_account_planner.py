@@ -12,9 +12,11 @@ import pytest
 from microfolio.domain import Account, AccountType, LotMethod, ReasonKind, SequentialIds, Side
 from microfolio.ledger import LotView
 from microfolio.rebalance import (
+    AccountCase,
     AccountInputs,
     AccountPlanner,
     DriftBands,
+    HarvestPolicy,
     RebalancePolicy,
     SkipKind,
     TaxAwarePolicy,
@@ -95,16 +97,22 @@ def planner(**tax: object) -> AccountPlanner:
     )
 
 
-def account(kind: AccountType = AccountType.TAXABLE, fractional: bool = True) -> Account:
-    return Account("a1", "hh", "Test", kind, fractional=fractional, lot_method=LotMethod.TAX_MIN)
+def account(
+    kind: AccountType = AccountType.TAXABLE, fractional: bool = True, account_id: str = "a1"
+) -> Account:
+    return Account(
+        account_id, "hh", "Test", kind, fractional=fractional, lot_method=LotMethod.TAX_MIN
+    )
 
 
 TARGET = Target({"stocks": 0.6, "bonds": 0.395}, 0.005)
 
 
+PRICES = {"VTI": 100.0, "ITOT": 50.0, "SCHB": 40.0, "AGG": 100.0, "BND": 80.0}
+
+
 def plan(inputs: AccountInputs, guard: Guard | None = None, **tax: object):  # type: ignore[no-untyped-def]
-    prices = {"VTI": 100.0, "ITOT": 50.0, "SCHB": 40.0, "AGG": 100.0, "BND": 80.0}
-    return planner(**tax).plan(inputs, SESSION, prices, TARGET, COV, Funds(), guard or Guard())
+    return planner(**tax).plan(inputs, SESSION, PRICES, TARGET, COV, Funds(), guard or Guard())
 
 
 def on_target(extra: list[LotView] | None = None) -> list[LotView]:
@@ -127,9 +135,10 @@ def test_a_loss_above_both_thresholds_is_harvested_into_the_next_fund() -> None:
     assert sell.reasons[0].figure("loss") == pytest.approx(6_000.0)
     assert buy.ticker == "ITOT"
     assert buy.reasons[0].kind is ReasonKind.HARVEST
-    # 60,000 less the 3 bp one-way cost, plus the $18 that cost left above the cash target
-    assert buy.notional == Decimal("60000.00")
-    assert [r.kind for r in buy.reasons] == [ReasonKind.HARVEST, ReasonKind.CASH_FLOW]
+    # 60,000 less the 3 bp one-way cost; the $18 that cost leaves above the cash target is
+    # below the 0.25% worth investing, so it stays in cash
+    assert buy.notional == Decimal("59982.00")
+    assert [r.kind for r in buy.reasons] == [ReasonKind.HARVEST]
     assert "harvest" in result.actions
     assert guard.loss_sold == ["VTI"]
     assert set(guard.bought) == {"ITOT"}
@@ -234,3 +243,58 @@ def test_open_orders_make_the_account_wait() -> None:
     result = plan(AccountInputs(account(), 10_000.0, tuple(on_target()), open_orders=1))
     assert result.actions == ("wait",)
     assert result.tickets == ()
+
+
+def test_spare_cash_below_the_investing_threshold_stays_in_cash() -> None:
+    # $600 cash on ~$100k: $100 above the 0.5% cash target, below 0.25% of the account
+    lots = [lot("L1", "VTI", "590", 100.0, 59_000.0), lot("L2", "AGG", "390", 100.0, 39_000.0)]
+    result = plan(AccountInputs(account(), 600.0, tuple(lots)))
+    assert result.tickets == ()
+    # and $2,000 is invested
+    result = plan(AccountInputs(account(), 2_000.0, tuple(lots)))
+    assert {t.side for t in result.tickets} == {Side.BUY}
+
+
+def test_a_deposit_does_not_buy_a_fund_held_at_a_loss_when_another_is_clear() -> None:
+    # VTI held at a $3,000 loss (below this account's $4,450 harvest threshold, so not harvested
+    # today): the deposit's stock buy goes to ITOT, so VTI's loss stays harvestable
+    lots = [lot("L1", "VTI", "500", 100.0, 53_000.0), lot("L2", "AGG", "395", 100.0, 39_500.0)]
+    result = plan(
+        AccountInputs(account(), 10_500.0, tuple(lots)),
+        harvest=HarvestPolicy(min_loss_fraction=0.05),
+    )
+    stock_buys = [t for t in result.tickets if t.ticker in {"VTI", "ITOT", "SCHB"}]
+    assert [t.ticker for t in stock_buys] == ["ITOT"]
+    assert "VTI is held at a $3,000.00 loss" in stock_buys[0].reasons[0].detail
+
+
+def test_a_small_loss_does_not_divert_purchases() -> None:
+    # a $50 loss (below the $100 minimum harvest) keeps buys in the fund already held
+    lots = [lot("L1", "VTI", "500", 100.0, 50_050.0), lot("L2", "AGG", "395", 100.0, 39_500.0)]
+    result = plan(AccountInputs(account(), 10_500.0, tuple(lots)))
+    assert [t.ticker for t in result.tickets] == ["VTI"]
+
+
+def test_a_household_pass_harvests_before_any_account_buys() -> None:
+    # the first account's deposit would buy VTI; the second holds VTI at a harvestable loss.
+    # Harvests come first, so the deposit cannot block the harvest: it is sent elsewhere.
+    first = AccountInputs(
+        account(account_id="a1"),
+        10_500.0,
+        (lot("A1", "VTI", "500", 100.0, 45_000.0), lot("A2", "AGG", "395", 100.0, 39_500.0)),
+    )
+    second = AccountInputs(
+        account(account_id="a2"),
+        500.0,
+        (lot("B1", "VTI", "600", 100.0, 66_000.0), lot("B2", "AGG", "395", 100.0, 39_500.0)),
+    )
+    guard = Guard()
+    cases = [AccountCase(inputs, PRICES, TARGET, COV) for inputs in (first, second)]
+    plans = planner().plan_household(cases, SESSION, Funds(), guard)
+    assert [p.account_id for p in plans] == ["a1", "a2"]
+    harvest = next(t for t in plans[1].tickets if t.side is Side.SELL)
+    assert (harvest.ticker, harvest.reasons[0].kind) == ("VTI", ReasonKind.HARVEST)
+    first_buys = [t.ticker for t in plans[0].tickets if t.side is Side.BUY]
+    assert first_buys
+    assert "VTI" not in first_buys
+    assert guard.loss_sold[0] == "VTI"
