@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install microfolio into it, with every dependency it needs.
 #   scripts/setup.sh          the package (enough for `microfolio demo`)
-#   scripts/setup.sh --test   plus the dev tools, the heavy extras (PyTorch, CPU build),
-#                             and the system packages the tests use (PostgreSQL server)
+#   scripts/setup.sh --test   plus the dev tools and the system packages the tests use (PostgreSQL server)
 # Re-running is cheap: the pip step is skipped while pyproject.toml and constraints.txt are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +29,7 @@ fi
 
 extras=""
 if [ "$mode" = "--test" ]; then
-  extras="[dev,ml]"
+  extras="[dev]"
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     echo "installing the PostgreSQL server (apt-get) for the store tests ..."
     apt_install postgresql

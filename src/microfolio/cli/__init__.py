@@ -8,6 +8,7 @@ from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
 from microfolio.cli.onboard import onboard
 from microfolio.cli.optimize import optimize
+from microfolio.cli.sentiment import app as sentiment_app
 
 __all__ = ["app", "main"]
 
@@ -22,6 +23,7 @@ app.command()(demo)
 app.command()(optimize)
 app.command()(onboard)
 app.add_typer(data_app, name="data")
+app.add_typer(sentiment_app, name="sentiment")
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ def demo(
     end: Annotated[str, typer.Option(help="Last session (YYYY-MM-DD).")] = "2017-11-10",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Run three sample accounts through the daily cycle on the bundled real data."""
+    """Run a sample household (taxable, spouse's taxable, IRA) through the daily cycle on the bundled data."""
     err = Console(stderr=True)
     first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
     if first > last:

@@ -1,0 +1,1 @@
+"""Forecasts and signals: return forecasters, volatility models, sentiment, regime and fusion."""
