@@ -9,6 +9,7 @@ from microfolio.cli.demo import demo
 from microfolio.cli.onboard import onboard
 from microfolio.cli.optimize import optimize
 from microfolio.cli.sentiment import app as sentiment_app
+from microfolio.cli.tax import app as tax_app
 
 __all__ = ["app", "main"]
 
@@ -24,6 +25,7 @@ app.command()(optimize)
 app.command()(onboard)
 app.add_typer(data_app, name="data")
 app.add_typer(sentiment_app, name="sentiment")
+app.add_typer(tax_app, name="tax")
 
 
 def main() -> None:

@@ -20,8 +20,9 @@ from html import escape
 
 import pandas as pd
 
-from microfolio.domain import ZERO, ReasonKind
+from microfolio.domain import ZERO
 from microfolio.ledger import Book, valuation
+from microfolio.services.tax_report import harvest_fill_ids, harvested_losses
 from microfolio.store import Store
 from microfolio.tax import (
     TaxAlpha,
@@ -118,19 +119,9 @@ def _history(store: Store, household_id: str, prices: Mapping[str, float]) -> _H
         accounts = uow.accounts(household_id)
         disposals = uow.disposals_of_household(household_id)
         washes = uow.wash_sales(household_id)
-        harvest_fills: set[str] = set()
+        harvest_fills = harvest_fill_ids(uow, accounts)
         unrealised = ZERO
         for account in accounts:
-            tickets = {t.ticket_id: t for t in uow.tickets(account.account_id)}
-            harvest_orders = {
-                o.order_id
-                for o in uow.orders(account.account_id)
-                if o.ticket_id in tickets
-                and tickets[o.ticket_id].reasons[0].kind is ReasonKind.HARVEST
-            }
-            harvest_fills.update(
-                f.fill_id for f in uow.fills(account.account_id) if f.order_id in harvest_orders
-            )
             if account.account_type.is_taxable:
                 book = Book(
                     account.account_id, uow.cash(account.account_id), uow.lots(account.account_id)
@@ -141,15 +132,13 @@ def _history(store: Store, household_id: str, prices: Mapping[str, float]) -> _H
     disallowed = disallowed_losses(washes)
     report = realised_gains(disposals, accounts, disallowed)
     harvested: dict[int, Decimal] = {}
-    for d in disposals:
-        taxable = by_id[d.account_id].account_type.is_taxable
-        if d.fill_id in harvest_fills and taxable and d.tax_gain < 0:
-            harvested[d.sold.year] = harvested.get(d.sold.year, ZERO) - d.tax_gain
+    for (_, year), loss in harvested_losses(disposals, by_id, harvest_fills).items():
+        harvested[year] = harvested.get(year, ZERO) + loss
     household = report.household(household_id)
     return _History(
         household,
         (),
-        harvested,
+        dict(sorted(harvested.items())),
         sum(disallowed.values(), ZERO),
         len(washes),
         unrealised,
