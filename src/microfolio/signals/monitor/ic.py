@@ -1,0 +1,49 @@
+"""The per-date information coefficient: how well a forecast ranked the tickers' outcomes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from microfolio.errors import DataFormatError
+from microfolio.features import INDEX_NAMES
+from microfolio.signals.monitor._checks import check_count
+
+__all__ = ["rank_ic"]
+
+
+def rank_ic(forecast: pd.Series, realised: pd.Series, min_tickers: int = 5) -> pd.Series:
+    """Per date, the Spearman rank correlation between ``forecast`` and ``realised`` across the
+    tickers that have both (long Series on a ``(date, ticker)`` MultiIndex).
+
+    A date with fewer than ``min_tickers`` such tickers, or with no spread in either ranking,
+    has no IC and is left out. The result is indexed by date, named ``"ic"``: the series an
+    :class:`~microfolio.signals.monitor.ErrorDriftMonitor` watches (higher is better).
+    """
+    minimum = check_count("min_tickers", min_tickers, 3)
+    for name, series in (("forecast", forecast), ("realised", realised)):
+        if not isinstance(series, pd.Series):
+            raise DataFormatError(f"{name} must be a pandas Series, got {type(series).__name__}")
+        if tuple(series.index.names) != INDEX_NAMES:
+            raise DataFormatError(
+                f"{name} index must be a (date, ticker) MultiIndex, got {list(series.index.names)}"
+            )
+    both = pd.DataFrame({"forecast": forecast, "realised": realised}).dropna()
+    date_level = INDEX_NAMES[0]
+    ranks = both.groupby(level=date_level).rank()
+    centred = ranks - ranks.groupby(level=date_level).transform("mean")
+    products = centred["forecast"] * centred["realised"]
+    by_date = pd.DataFrame(
+        {
+            "cov": products.groupby(level=date_level).sum(),
+            "var_f": (centred["forecast"] ** 2).groupby(level=date_level).sum(),
+            "var_r": (centred["realised"] ** 2).groupby(level=date_level).sum(),
+            "n": centred["forecast"].groupby(level=date_level).size(),
+        }
+    )
+    valid = (by_date["n"] >= minimum) & (by_date["var_f"] > 0) & (by_date["var_r"] > 0)
+    kept = by_date[valid]
+    ic = kept["cov"].to_numpy(dtype=np.float64) / np.sqrt(
+        kept["var_f"].to_numpy(dtype=np.float64) * kept["var_r"].to_numpy(dtype=np.float64)
+    )
+    return pd.Series(ic, index=pd.DatetimeIndex(kept.index), name="ic")
