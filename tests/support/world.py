@@ -86,11 +86,16 @@ class World:
     def account_ids(self) -> tuple[str, ...]:
         return tuple(a.account_id for a in self.accounts)
 
-    def step(self, session: date, deposits: Mapping[str, Decimal] | None = None) -> HouseholdResult:
+    def step(
+        self,
+        session: date,
+        deposits: Mapping[str, Decimal] | None = None,
+        withdrawals: Mapping[str, Decimal] | None = None,
+    ) -> HouseholdResult:
         """One session as the backtest runs it: the market opens (yesterday's orders fill),
         then the household's cycle runs after the close."""
         self.broker.advance(session)
-        return self.cycle.run(self.household_id, session, deposits)
+        return self.cycle.run(self.household_id, session, deposits, withdrawals)
 
     def run(
         self, sessions: Sequence[date], deposits: Mapping[date, Mapping[str, Decimal]]

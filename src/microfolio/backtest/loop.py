@@ -1,8 +1,10 @@
 """The backtest: the daily cycle run over past sessions with a simulated clock and broker.
 
 Nothing here decides anything: each session the simulated market opens (the broker fills what
-was ordered the evening before), the clients' deposits arrive, and the same daily cycle that a
-live run uses (``services.HouseholdCycle``) does the rest for each household.
+was ordered the evening before), the clients' deposits arrive and their withdrawal requests come
+in, and the same daily cycle that a live run uses (``services.HouseholdCycle``) does the rest for
+each household. An account's external flow of a session is its deposit less the withdrawal paid
+out (not requested) that session, which is what the time-weighted returns net out.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from microfolio.backtest.cash_flows import MonthlyDeposits
+from microfolio.backtest.cash_flows import CashFlowSchedule
 from microfolio.domain import Fill
 from microfolio.errors import MicrofolioError
 from microfolio.execution import SimulatedBroker
@@ -43,6 +45,8 @@ class SessionRecord(Protocol):
     @property
     def deposit(self) -> Decimal: ...
     @property
+    def withdrawal(self) -> Decimal: ...
+    @property
     def traded(self) -> Decimal: ...
     @property
     def commission(self) -> Decimal: ...
@@ -65,7 +69,11 @@ class Cycle(Protocol):
     """The daily cycle as the loop drives it (``services.HouseholdCycle`` is one)."""
 
     def run(
-        self, household_id: str, session: date, deposits: Mapping[str, Decimal]
+        self,
+        household_id: str,
+        session: date,
+        deposits: Mapping[str, Decimal],
+        withdrawals: Mapping[str, Decimal],
     ) -> HouseholdRecord: ...
 
 
@@ -113,7 +121,7 @@ class _Recorder:
         return AccountRun(
             account_id=account_id,
             values=series([r.total for r in self.rows]),
-            flows=series([r.deposit for r in self.rows]),
+            flows=series([r.deposit - r.withdrawal for r in self.rows]),
             traded=series([r.traded for r in self.rows]),
             costs=series([r.commission + r.spread_cost for r in self.rows]),
             weights=weights,
@@ -129,20 +137,26 @@ class Backtest:
 
     def run(
         self,
-        households: Mapping[str, Mapping[str, MonthlyDeposits]],
+        households: Mapping[str, Mapping[str, CashFlowSchedule]],
         start: date,
         end: date,
         on_session: Callable[[date], None] | None = None,
     ) -> BacktestResult:
-        """Run every household's accounts (with their deposit schedules) from start to end."""
+        """Run every household's accounts (with their cash-flow schedules: ``MonthlyDeposits``,
+        or ``Withdrawals`` for deposits and dated withdrawals) from start to end."""
         sessions = self._sessions(start, end)
         recorders = {a: _Recorder() for accounts in households.values() for a in accounts}
         previous: date | None = None
         for session in sessions:
             self.broker.advance(session)
             for household_id, schedules in households.items():
-                deposits = {a: s.amount(session, previous) for a, s in schedules.items()}
-                result = self.cycle.run(household_id, session, deposits)
+                deposits = {a: s.deposit(session, previous) for a, s in schedules.items()}
+                withdrawals = {
+                    a: amount
+                    for a, s in schedules.items()
+                    if (amount := s.withdrawal(session, previous)) > 0
+                }
+                result = self.cycle.run(household_id, session, deposits, withdrawals)
                 for account_id in schedules:
                     recorders[account_id].add(result.accounts[account_id])
             previous = session

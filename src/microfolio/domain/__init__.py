@@ -12,6 +12,7 @@ from microfolio.domain.money import CENT, ZERO, money, price, quantity
 from microfolio.domain.order import TRANSITIONS, Order, OrderStatus, Side
 from microfolio.domain.portfolio import TargetPortfolio
 from microfolio.domain.ticket import Reason, ReasonKind, TradeTicket
+from microfolio.domain.withdrawal import Withdrawal
 
 __all__ = [
     "CENT",
@@ -40,6 +41,7 @@ __all__ = [
     "TargetPortfolio",
     "TradeTicket",
     "UuidIds",
+    "Withdrawal",
     "held_long_term",
     "money",
     "price",

@@ -13,7 +13,9 @@ In order (each step sees the trades the earlier ones planned, in every account o
 2. **Cash flows**: cash above the target's cash weight (once the excess is worth investing:
    ``RebalancePolicy.invest_above``) buys the underweight classes (in proportion to how far each
    is below target); a withdrawal the cash cannot cover sells the most overweight classes first,
-   lots picked by the account's lot method.
+   lots picked by the account's lot method (whole-share accounts round such a sale up, so that
+   it covers what is owed). Cash owed on a withdrawal is not the client's portfolio any more:
+   weights, drift, targets in dollars and spare cash are all measured net of it.
 3. **Rebalancing**: only if some class is still outside its band (``DriftBands``) are the
    overweight classes sold down and the underweight ones bought. In a taxable account a lot at a
    gain is sold only while the benefit of the move exceeds its tax and cost
@@ -206,6 +208,8 @@ class _Pass:
             self.values[lot.ticker] = self.values.get(lot.ticker, 0.0) + lot.value
         self.cash = inputs.cash
         self.total = math.fsum(self.values.values()) + self.cash
+        #: the account once the withdrawal still owed is paid: what targets and drift apply to
+        self.net_total = self.total - inputs.withdrawal
         self.sales: dict[str, _Sale] = {}
         self.buys: dict[str, float] = {}
         self.buy_reasons: dict[str, list[Reason]] = {}
@@ -345,7 +349,7 @@ class AccountPlanner:
     def _drift(self, state: _Pass) -> ClassDrift:
         return class_drift(
             state.class_values(),
-            state.cash,
+            state.cash - state.inputs.withdrawal,
             state.target.weights,
             state.target.cash,
             self.bands,
@@ -354,7 +358,7 @@ class AccountPlanner:
 
     def _spare_cash(self, state: _Pass) -> float:
         """Cash above the target's cash weight (after any withdrawal still to pay)."""
-        return state.cash - state.target.cash * state.total - state.inputs.withdrawal
+        return state.cash - state.inputs.withdrawal - state.target.cash * state.net_total
 
     def _worth_investing(self, state: _Pass) -> float:
         return max(self.policy.min_trade, self.policy.invest_above * state.total)
@@ -500,7 +504,7 @@ class AccountPlanner:
     def _cash_flows(self, state: _Pass, guard: WashGuard) -> None:
         target = state.target
         withdrawal = state.inputs.withdrawal
-        total_after = state.total - withdrawal
+        total_after = state.net_total
         needed = withdrawal + target.cash * total_after - state.cash
         if withdrawal > 0 and needed > 0:
             self._raise_cash(state, needed, total_after, guard)
@@ -510,7 +514,7 @@ class AccountPlanner:
             return
         values = state.class_values()
         deficits = {
-            c: max(0.0, w * state.total - values.get(c, 0.0)) for c, w in target.weights.items()
+            c: max(0.0, w * total_after - values.get(c, 0.0)) for c, w in target.weights.items()
         }
         short = math.fsum(deficits.values())
         if short >= excess:
@@ -605,20 +609,20 @@ class AccountPlanner:
             amount = min(left, max(over[asset_class], 0.0)) or 0.0
             if amount <= 0:
                 continue
-            left -= self._sell_class(state, asset_class, amount, reason, guard, None)
+            left -= self._sell_class(state, asset_class, amount, reason, guard, None, cover=True)
         if left > 0.01:  # every class at or below target: sell pro rata to value
             total = math.fsum(values.values())
             for asset_class, value in sorted(values.items()):
                 share = left * value / total if total > 0 else 0.0
                 if share > 0:
-                    self._sell_class(state, asset_class, share, reason, guard, None)
+                    self._sell_class(state, asset_class, share, reason, guard, None, cover=True)
         state.actions.append("withdrawal")
 
     # -- 3. rebalancing ---------------------------------------------------------------------
 
     def _rebalance(self, state: _Pass, guard: WashGuard, drift: ClassDrift) -> None:
         target = state.target
-        total = state.total
+        total = state.net_total
         values = state.class_values()
         classes = sorted(set(values) | set(target.weights))
         delta = {c: target.weights.get(c, 0.0) * total - values.get(c, 0.0) for c in classes}
@@ -659,11 +663,13 @@ class AccountPlanner:
         reason: Reason,
         guard: WashGuard,
         benefit: _TrackingBenefit | None,
+        cover: bool = False,
     ) -> float:
         """Sell about ``dollars`` of ``asset_class``, lots in the account's lot-method order.
 
         Returns the dollars sold. Loss lots the wash-sale window blocks are skipped; with a
-        ``benefit`` (taxable rebalancing), gain lots are sold only while worth their tax."""
+        ``benefit`` (taxable rebalancing), gain lots are sold only while worth their tax. With
+        ``cover`` (cash that must be raised), whole shares are rounded up rather than down."""
         sold = 0.0
         taxable = state.account.account_type.is_taxable
         for lot in self._ordered(state, state.lots_in_class(asset_class)):
@@ -676,8 +682,12 @@ class AccountPlanner:
                 if lot.price * float(left) <= remaining
                 else sell_quantity(remaining, lot.price, left)
             )
-            if not state.account.fractional:
-                take = left if take == left else whole_shares(take)
+            if not state.account.fractional and take != left:
+                take = (
+                    min(left, take.to_integral_value(rounding=ROUND_CEILING))
+                    if cover
+                    else whole_shares(take)
+                )
             if take <= 0:
                 continue
             amount = float(take) * lot.price
@@ -751,7 +761,8 @@ class AccountPlanner:
                     side=Side.SELL,
                     reasons=tuple(sale.reasons),
                     quantity=sale.shares,
-                    lot_ids=tuple(lot.lot_id for lot, _ in sale.picks),
+                    # a lot picked twice (a class sold down, then pro rata) is named once
+                    lot_ids=tuple(dict.fromkeys(lot.lot_id for lot, _ in sale.picks)),
                     limit_price=limit,
                 )
             )
@@ -830,7 +841,7 @@ class _TrackingBenefit:
         self.risk_aversion = risk_aversion
 
     def _deviations(self) -> dict[str, float]:
-        total = self.state.total
+        total = self.state.net_total
         values = self.state.class_values()
         classes = set(values) | set(self.target.weights)
         return {c: values.get(c, 0.0) / total - self.target.weights.get(c, 0.0) for c in classes}
@@ -842,7 +853,7 @@ class _TrackingBenefit:
         )
 
     def of_selling(self, asset_class: str, dollars: float) -> float:
-        total = self.state.total
+        total = self.state.net_total
         d = self._deviations()
         after = dict(d)
         after[asset_class] = after.get(asset_class, 0.0) - dollars / total

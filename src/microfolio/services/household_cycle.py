@@ -2,9 +2,11 @@
 
 One run, for one household and one session (after the close), in ONE unit of work:
 
-1. for every account: take what the broker reports (fills, order updates) and the cash flow
+1. for every account: take what the broker reports (fills, order updates) and the deposit
    into the ledger; a sale relieves the lots its order named (specific identification), or the
-   account's lot method's when it named none;
+   account's lot method's when it named none; record the session's withdrawal requests, then pay
+   the account's pending withdrawals, oldest first, while its cash covers each in full (a
+   withdrawal is paid whole or not yet);
 2. feed the day's loss sales, then its purchases, of every account to the household's wash-sale
    window (a wash sale found there moves the disallowed loss into the replacement lot, or loses
    it for good in an IRA, and is recorded; trades the engine decided never create one);
@@ -13,11 +15,14 @@ One run, for one household and one session (after the close), in ONE unit of wor
 4. plan the household in one decision pass (:class:`~microfolio.rebalance.AccountPlanner`):
    every taxable account's harvests first, then each account's cash flows and rebalancing
    (taxable accounts before IRAs), all against one shared guard, so no plan washes a loss
-   another plan of the same pass realises;
+   another plan of the same pass realises; what is still owed on withdrawals is cash the plan
+   raises (most overweight classes first) and never invests, so a later run pays it once the
+   sales have filled;
 5. record tickets, orders, skipped candidates (as audit events), valuations, the window.
 
 If anything fails the store is left as before the run and the broker reports are kept for the
-next run. Deposits go to the custodian, and orders to the broker, only after the commit.
+next run. Deposits go to the custodian, then the withdrawals paid leave it, then orders go to the
+broker, only after the commit: a run that fails pays nothing and tells the broker nothing.
 """
 
 from __future__ import annotations
@@ -43,12 +48,14 @@ from microfolio.domain import (
     Order,
     Side,
     TradeTicket,
+    Withdrawal,
 )
 from microfolio.errors import MicrofolioError
 from microfolio.execution import Broker, BrokerReport
 from microfolio.ledger import Book, LotSelector, Valuation, lot_views, valuation
 from microfolio.ledger.lot_selection import Pick, take_in_order
 from microfolio.rebalance import AccountCase, AccountInputs, AccountPlan, AccountPlanner
+from microfolio.services.cash_flows import Payout, check_cash_flows, pay_withdrawals
 from microfolio.services.cycle import SessionTotals, ticket_to_order
 from microfolio.store import Store, UnitOfWork
 from microfolio.tax import (
@@ -65,7 +72,11 @@ __all__ = ["AccountResult", "FundMenuAt", "HouseholdCycle", "HouseholdResult"]
 
 @dataclass(frozen=True, slots=True)
 class AccountResult(SessionTotals):
-    """What one run did for one account (a ``backtest.SessionRecord``)."""
+    """What one run did for one account (a ``backtest.SessionRecord``).
+
+    ``withdrawal`` is what was paid out this session, ``withdrawal_pending`` what the client is
+    still owed after it (requested, not yet paid: the plan raises it).
+    """
 
     account_id: str
     session: date
@@ -77,6 +88,8 @@ class AccountResult(SessionTotals):
     orders: tuple[Order, ...]
     disposals: tuple[Disposal, ...] = ()
     weights: Mapping[str, float] = field(default_factory=dict)
+    withdrawal: Decimal = ZERO
+    withdrawal_pending: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +166,25 @@ class HouseholdCycle:
         household_id: str,
         session: date,
         deposits: Mapping[str, Decimal] | None = None,
+        withdrawals: Mapping[str, Decimal] | None = None,
     ) -> HouseholdResult:
+        """Run one session for the household.
+
+        ``deposits`` maps account ids to cash arriving this session (>= 0); ``withdrawals`` to
+        cash the client asks for this session (> 0, whole cents): paid this session if the cash
+        covers it, else raised by selling and paid by a later run. Either naming an account
+        that is not the household's is refused before anything is written; a request that, with
+        what the account already owes, is more than the account is worth at the close is refused
+        and the run rolled back.
+        """
         deposits = dict(deposits or {})
-        for account_id, amount in deposits.items():
-            if amount < 0:
-                raise MicrofolioError(f"deposit to {account_id} must be >= 0, got {amount}")
+        withdrawals = dict(withdrawals or {})
         view = self.market.view(session)
         if view.as_of != session:
             raise MicrofolioError(f"{session} is not a session of the market data")
         with self.store.unit_of_work() as uow:
             accounts = uow.accounts(household_id)
+        check_cash_flows(household_id, accounts, deposits, withdrawals)
         reports = {
             a.account_id: [
                 *self._unapplied.pop(a.account_id, []),
@@ -172,8 +194,8 @@ class HouseholdCycle:
         }
         try:
             with self.store.unit_of_work() as uow:
-                result, orders = self._run(
-                    uow, household_id, accounts, session, deposits, reports, view
+                result, orders, paid = self._run(
+                    uow, household_id, accounts, session, deposits, withdrawals, reports, view
                 )
         except BaseException:
             for account_id, pending in reports.items():
@@ -182,6 +204,8 @@ class HouseholdCycle:
         for account_id, amount in deposits.items():
             if amount > 0:
                 self.broker.deposit(account_id, amount)
+        for withdrawal in paid:
+            self.broker.withdraw(withdrawal.account_id, withdrawal.amount)
         for order in orders:
             self.broker.submit(order)
         return result
@@ -195,9 +219,10 @@ class HouseholdCycle:
         accounts: tuple[Account, ...],
         session: date,
         deposits: Mapping[str, Decimal],
+        withdrawals: Mapping[str, Decimal],
         reports: Mapping[str, list[BrokerReport]],
         view: MarketView,
-    ) -> tuple[HouseholdResult, tuple[Order, ...]]:
+    ) -> tuple[HouseholdResult, tuple[Order, ...], tuple[Withdrawal, ...]]:
         books: dict[str, Book] = {}
         new_lots: dict[str, list[Lot]] = {}
         disposals: dict[str, list[Disposal]] = {}
@@ -205,6 +230,7 @@ class HouseholdCycle:
         events: list[AuditEvent] = []
         entries: list[JournalEntry] = []
         stored: dict[str, tuple[Lot, ...]] = {}
+        payouts: dict[str, Payout] = {}
         for account in accounts:
             stored[account.account_id] = uow.lots(account.account_id)
             book, lots, sold, fills = self._book(
@@ -217,7 +243,13 @@ class HouseholdCycle:
                 entries,
                 events,
             )
-            books[account.account_id] = book
+            payout = pay_withdrawals(
+                uow, book, session, withdrawals.get(account.account_id), self.ids, self.actor
+            )
+            entries.extend(payout.entries)
+            events.extend(payout.events)
+            payouts[account.account_id] = payout
+            books[account.account_id] = payout.book
             new_lots[account.account_id] = lots
             disposals[account.account_id] = sold
             fills_of[account.account_id] = fills
@@ -268,6 +300,14 @@ class HouseholdCycle:
             prices = {t: float(closes[t]) for t in tickers if t in closes.index}
             valued = valuation(book, prices)
             valued_of[account.account_id] = valued
+            owed = payouts[account.account_id].owed
+            requested = withdrawals.get(account.account_id)
+            if requested is not None and owed > valued.total:
+                raise MicrofolioError(
+                    f"withdrawal from {account.account_id} of ${requested:,.2f} is more than "
+                    f"the account holds: ${owed:,.2f} would be owed against "
+                    f"${valued.total:,.2f} at the close of {session}"
+                )
             uow.set_cash(account.account_id, book.cash)
             if book.lots != stored[account.account_id]:
                 uow.replace_lots(account.account_id, book.lots)
@@ -277,6 +317,7 @@ class HouseholdCycle:
                 cash=valued.as_floats()[1],
                 lots=lot_views(book.lots, prices, session),
                 open_orders=len(uow.open_orders(account.account_id)),
+                withdrawal=float(owed),
             )
             cases.append(AccountCase(inputs, prices, target, target.covariance))
         plans = self.planner.plan_household(cases, session, funds, guard)
@@ -315,6 +356,8 @@ class HouseholdCycle:
                 orders=orders,
                 disposals=tuple(disposals[account.account_id]),
                 weights=valued.weights().weights,
+                withdrawal=payouts[account.account_id].amount,
+                withdrawal_pending=payouts[account.account_id].owed,
             )
         uow.add_journal_entries(entries)
         uow.add_tickets(all_tickets)
@@ -325,6 +368,7 @@ class HouseholdCycle:
         return (
             HouseholdResult(household_id, session, in_order, tuple(washes)),
             tuple(all_orders),
+            tuple(w for a in accounts for w in payouts[a.account_id].paid),
         )
 
     def _candidate_tickers(

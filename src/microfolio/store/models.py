@@ -22,6 +22,9 @@ window (``wash_purchases``, ``wash_losses``: replaced as a whole) and the wash s
 ``lot_id``, since they outlive the lots they name.
 
 ``accounts.risk_level`` (migration 0003) is null until the account is onboarded.
+
+``withdrawals`` (migration 0004) keeps every client withdrawal: requested on a session, paid on a
+later (or the same) one, or still pending (``paid`` null).
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ __all__ = [
     "WashLossRow",
     "WashPurchaseRow",
     "WashSaleRow",
+    "WithdrawalRow",
     "table_of",
 ]
 
@@ -410,3 +414,23 @@ class WashSaleRow(Base):
     permanent: Mapped[bool] = mapped_column(Boolean)
     basis_added: Mapped[Decimal] = mapped_column(Money())
     holding_days: Mapped[int] = mapped_column(Integer)
+
+
+class WithdrawalRow(Base):
+    """A client withdrawal (:class:`~microfolio.domain.Withdrawal`): pending while ``paid`` is
+    null."""
+
+    __tablename__ = "withdrawals"
+    __table_args__ = (
+        UniqueConstraint("withdrawal_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("paid IS NULL OR paid >= requested", name="paid_not_before_requested"),
+        Index(None, "account_id", "paid"),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    withdrawal_id: Mapped[str] = mapped_column(ID)
+    account_id: Mapped[str] = mapped_column(ID, ForeignKey("accounts.account_id"))
+    requested: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    paid: Mapped[date | None] = mapped_column(Date)

@@ -32,6 +32,7 @@ from microfolio.domain import (
     ReasonKind,
     Side,
     TradeTicket,
+    Withdrawal,
 )
 from microfolio.errors import StoreError
 from microfolio.store.types import (
@@ -78,6 +79,8 @@ __all__ = [
     "valuation_row",
     "wash_sale_from_row",
     "wash_sale_row",
+    "withdrawal_from_row",
+    "withdrawal_row",
 ]
 
 Row = Sequence[Any]
@@ -474,6 +477,30 @@ def valuation_row(
         "cash": check_money(cash, f"{what} cash"),
         "market_value": check_money(market_value, f"{what} market_value"),
     }
+
+
+# -- withdrawals -------------------------------------------------------------------------------
+
+
+def withdrawal_row(withdrawal: Withdrawal) -> dict[str, Any]:
+    return {
+        "withdrawal_id": withdrawal.withdrawal_id,
+        "account_id": withdrawal.account_id,
+        "requested": withdrawal.requested,
+        "amount": check_money(withdrawal.amount, f"withdrawal {withdrawal.withdrawal_id}: amount"),
+        "paid": withdrawal.paid,
+    }
+
+
+def withdrawal_from_row(row: Row) -> Withdrawal:
+    withdrawal_id, account_id, requested, amount, paid = row
+    return Withdrawal(
+        withdrawal_id=withdrawal_id,
+        account_id=account_id,
+        requested=requested,
+        amount=amount,
+        paid=paid,
+    )
 
 
 # -- wash sales --------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ from microfolio.domain import (
     Order,
     OrderStatus,
     TradeTicket,
+    Withdrawal,
 )
 from microfolio.errors import MicrofolioError, NotFoundError, StoreError
 from microfolio.store import rows
@@ -69,6 +70,7 @@ from microfolio.store.models import (
     WashLossRow,
     WashPurchaseRow,
     WashSaleRow,
+    WithdrawalRow,
     table_of,
 )
 from microfolio.store.schema import upgrade
@@ -122,6 +124,7 @@ class _Sql:
         wash_purchases = table_of(WashPurchaseRow)
         wash_losses = table_of(WashLossRow)
         wash_sales = table_of(WashSaleRow)
+        withdrawals = table_of(WithdrawalRow)
         account_id = bindparam("account_id", type_=String())
         household_id = bindparam("household_id", type_=String())
 
@@ -323,6 +326,33 @@ class _Sql:
             select(valuations.c.session, valuations.c.cash, valuations.c.market_value)
             .where(valuations.c.account_id == account_id)
             .order_by(valuations.c.session)
+        )
+
+        self.insert_withdrawal = insert(withdrawals)
+        withdrawal_columns = select(
+            withdrawals.c.withdrawal_id,
+            withdrawals.c.account_id,
+            withdrawals.c.requested,
+            withdrawals.c.amount,
+            withdrawals.c.paid,
+        )
+        self.select_withdrawal = withdrawal_columns.where(
+            withdrawals.c.withdrawal_id == bindparam("withdrawal_id", type_=String())
+        )
+        by_request = (withdrawals.c.requested, withdrawals.c.id)
+        self.select_withdrawals = withdrawal_columns.where(
+            withdrawals.c.account_id == account_id
+        ).order_by(*by_request)
+        self.select_pending_withdrawals = withdrawal_columns.where(
+            withdrawals.c.account_id == account_id, withdrawals.c.paid.is_(None)
+        ).order_by(*by_request)
+        self.update_withdrawal_paid = (
+            update(withdrawals)
+            .where(
+                withdrawals.c.withdrawal_id == bindparam("b_withdrawal_id", type_=String()),
+                withdrawals.c.paid.is_(None),
+            )
+            .values(paid=bindparam("b_paid", type_=withdrawals.c.paid.type))
         )
 
         self.delete_wash_purchases = delete(wash_purchases).where(
@@ -736,6 +766,53 @@ class UnitOfWork:
             rows.journal_entry_from_rows(head, lines.get(head[0], []))
             for head in conn.execute(self._sql.select_entries, params)
         )
+
+    # -- withdrawals ---------------------------------------------------------------------------
+
+    @_store_op("add a withdrawal")
+    def add_withdrawal(self, withdrawal: Withdrawal) -> None:
+        """Record a withdrawal of a stored account (pending, or paid when it says so)."""
+        conn = self._conn
+        what = withdrawal.withdrawal_id
+        account = conn.execute(self._sql.select_account, {"account_id": withdrawal.account_id})
+        if account.first() is None:
+            raise NotFoundError(f"account {withdrawal.account_id} of withdrawal {what} not found")
+        if conn.execute(self._sql.select_withdrawal, {"withdrawal_id": what}).first() is not None:
+            raise StoreError(f"withdrawal {what} already exists")
+        conn.execute(self._sql.insert_withdrawal, rows.withdrawal_row(withdrawal))
+
+    @_store_op("read the pending withdrawals of account {0}")
+    def pending_withdrawals(self, account_id: str) -> tuple[Withdrawal, ...]:
+        """The account's unpaid withdrawals, oldest request first (then the order stored)."""
+        result = self._conn.execute(
+            self._sql.select_pending_withdrawals, {"account_id": account_id}
+        )
+        return tuple(rows.withdrawal_from_row(row) for row in result)
+
+    @_store_op("read the withdrawals of account {0}")
+    def withdrawals(self, account_id: str) -> tuple[Withdrawal, ...]:
+        """Every withdrawal of the account, paid or not, oldest request first."""
+        result = self._conn.execute(self._sql.select_withdrawals, {"account_id": account_id})
+        return tuple(rows.withdrawal_from_row(row) for row in result)
+
+    @_store_op("mark withdrawal {0} paid")
+    def mark_withdrawal_paid(self, withdrawal_id: str, session: date) -> Withdrawal:
+        """Record that the withdrawal was paid on ``session``; returns it as stored now.
+
+        An unknown id is a NotFoundError, one already paid a StoreError; a session before the
+        request is refused as ``Withdrawal`` refuses it."""
+        conn = self._conn
+        row = conn.execute(self._sql.select_withdrawal, {"withdrawal_id": withdrawal_id}).first()
+        if row is None:
+            raise NotFoundError(f"withdrawal {withdrawal_id} not found")
+        stored = rows.withdrawal_from_row(row)
+        if stored.paid is not None:
+            raise StoreError(f"withdrawal {withdrawal_id} was already paid on {stored.paid}")
+        paid = stored.paid_on(session)
+        conn.execute(
+            self._sql.update_withdrawal_paid, {"b_withdrawal_id": withdrawal_id, "b_paid": session}
+        )
+        return paid
 
     # -- wash sales ----------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from microfolio.domain import (
     ReasonKind,
     Side,
     TradeTicket,
+    Withdrawal,
 )
 from microfolio.errors import InvariantError, NotFoundError, StoreError
 from microfolio.store import Store
@@ -401,3 +402,81 @@ def test_a_ticker_outside_the_asset_catalogue_may_be_held(seeded: Store, make: M
         uow.replace_lots(ACCOUNT, [lot])
     with seeded.unit_of_work() as uow:
         assert uow.lots(ACCOUNT) == (lot,)
+
+
+def test_withdrawals_round_trip_and_only_the_unpaid_are_pending_oldest_first(
+    seeded: Store,
+) -> None:
+    # Arrange: stored out of date order, one already paid, one in another account
+    later = Withdrawal("wd-b", ACCOUNT, date(2024, 3, 8), Decimal("0.01"))
+    paid = Withdrawal("wd-c", ACCOUNT, DAY, Decimal("250.00"), paid=date(2024, 3, 4))
+    oldest = Withdrawal("wd-z", ACCOUNT, DAY, Decimal("12345678901234567.89"))
+    same_day = Withdrawal("wd-a", ACCOUNT, DAY, Decimal("1.10"))
+    theirs = Withdrawal("wd-d", OTHER_ACCOUNT, DAY, Decimal("5.00"))
+    # Act
+    with seeded.unit_of_work() as uow:
+        for withdrawal in (later, paid, oldest, same_day, theirs):
+            uow.add_withdrawal(withdrawal)
+    with seeded.unit_of_work() as uow:
+        every = uow.withdrawals(ACCOUNT)
+        pending = uow.pending_withdrawals(ACCOUNT)
+        other = uow.pending_withdrawals(OTHER_ACCOUNT)
+    # Assert: by request date, then the order stored; amounts exact
+    assert every == (paid, oldest, same_day, later)
+    assert pending == (oldest, same_day, later)
+    assert pending[0].amount == Decimal("12345678901234567.89")
+    assert other == (theirs,)
+
+
+def test_a_withdrawal_marked_paid_is_no_longer_pending(seeded: Store) -> None:
+    # Arrange
+    first = Withdrawal("wd-1", ACCOUNT, DAY, Decimal("100.00"))
+    second = Withdrawal("wd-2", ACCOUNT, DAY, Decimal("200.00"))
+    with seeded.unit_of_work() as uow:
+        uow.add_withdrawal(first)
+        uow.add_withdrawal(second)
+    # Act
+    with seeded.unit_of_work() as uow:
+        returned = uow.mark_withdrawal_paid("wd-2", date(2024, 3, 5))
+    with seeded.unit_of_work() as uow:
+        pending = uow.pending_withdrawals(ACCOUNT)
+        every = uow.withdrawals(ACCOUNT)
+    # Assert
+    assert returned == replace(second, paid=date(2024, 3, 5))
+    assert pending == (first,)
+    assert every == (first, returned)
+
+
+def test_paying_an_unknown_or_paid_withdrawal_or_before_its_request_is_refused(
+    seeded: Store,
+) -> None:
+    # Arrange
+    with seeded.unit_of_work() as uow:
+        uow.add_withdrawal(Withdrawal("wd-1", ACCOUNT, DAY, Decimal("1.00"), paid=DAY))
+        uow.add_withdrawal(Withdrawal("wd-2", ACCOUNT, DAY, Decimal("2.00")))
+    # Act / Assert
+    with seeded.unit_of_work() as uow:
+        with pytest.raises(NotFoundError, match="withdrawal wd-nope not found"):
+            uow.mark_withdrawal_paid("wd-nope", DAY)
+        with pytest.raises(StoreError, match=f"withdrawal wd-1 was already paid on {DAY}"):
+            uow.mark_withdrawal_paid("wd-1", date(2024, 3, 4))
+        with pytest.raises(InvariantError, match="before it was requested"):
+            uow.mark_withdrawal_paid("wd-2", date(2024, 2, 29))
+    with seeded.unit_of_work() as uow:
+        every = uow.withdrawals(ACCOUNT)
+    assert [(w.withdrawal_id, w.paid) for w in every] == [("wd-1", DAY), ("wd-2", None)]
+
+
+def test_a_withdrawal_of_an_unknown_account_or_with_a_stored_id_is_refused(
+    seeded: Store,
+) -> None:
+    with seeded.unit_of_work() as uow:
+        uow.add_withdrawal(Withdrawal("wd-1", ACCOUNT, DAY, Decimal("1.00")))
+        with pytest.raises(NotFoundError, match="account acc-nope of withdrawal wd-2 not found"):
+            uow.add_withdrawal(Withdrawal("wd-2", "acc-nope", DAY, Decimal("1.00")))
+        with pytest.raises(StoreError, match="withdrawal wd-1 already exists"):
+            uow.add_withdrawal(Withdrawal("wd-1", OTHER_ACCOUNT, DAY, Decimal("9.00")))
+        every = uow.withdrawals(ACCOUNT)
+        others = uow.withdrawals(OTHER_ACCOUNT)
+    assert every == (Withdrawal("wd-1", ACCOUNT, DAY, Decimal("1.00")),)
+    assert others == ()

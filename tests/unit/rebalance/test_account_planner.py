@@ -231,6 +231,50 @@ def test_a_withdrawal_sells_the_overweight_class_first() -> None:
     assert "withdrawal" in result.actions
 
 
+def test_a_withdrawal_is_measured_net_so_the_cash_it_raises_is_not_drift() -> None:
+    # Arrange: on target with $100,000; $10,000 owed to the client
+    inputs = AccountInputs(account(AccountType.ROTH_IRA), 500.0, tuple(on_target()), 0, 10_000.0)
+    # Act
+    result = plan(inputs)
+    # Assert: each class sold down to its target of the $90,000 left, and nothing else
+    sold = {t.ticker: float(t.quantity or 0) * 100.0 for t in result.tickets}
+    assert {t.side for t in result.tickets} == {Side.SELL}
+    assert sold == pytest.approx({"VTI": 6_000.0, "AGG": 3_950.0})
+    assert result.actions == ("withdrawal",)
+    assert result.drift_after_cash_flow == pytest.approx(0.0, abs=1e-9)
+    assert result.breaches == ()
+
+
+def test_a_whole_share_withdrawal_rounds_its_sales_up_to_raise_what_it_needs() -> None:
+    # Arrange: no cash; $1,030 owed, plus the 0.5% cash target of what is left: $1,522.35
+    needed = 1_030.0 + 0.005 * (99_500.0 - 1_030.0)
+    inputs = AccountInputs(
+        account(AccountType.ROTH_IRA, fractional=False), 0.0, tuple(on_target()), 0, 1_030.0
+    )
+    # Act
+    result = plan(inputs)
+    # Assert: whole shares, and enough of them (rounding down raises $1,500, short of it)
+    sells = {t.ticker: t.quantity for t in result.tickets if t.side is Side.SELL}
+    assert all(q == q.to_integral_value() for q in sells.values() if q is not None)
+    raised = sum(float(q or 0) * 100.0 for q in sells.values())
+    assert needed <= raised < needed + 2 * 100.0
+    assert sells["VTI"] == Decimal(10)
+
+
+def test_a_lot_sold_for_a_withdrawal_in_two_steps_is_named_once() -> None:
+    # Arrange: the bond lot is at a loss the wash-sale window blocks, so the stock lot is sold
+    # down to target first, then again pro rata for what the bonds could not give
+    lots = [lot("L1", "VTI", "600", 100.0, 60_000.0), lot("L2", "AGG", "395", 100.0, 45_000.0)]
+    inputs = AccountInputs(account(), 500.0, tuple(lots), withdrawal=10_000.0)
+    # Act
+    result = plan(inputs, Guard(blocked_losses={"AGG"}))
+    # Assert
+    (sell,) = result.tickets
+    assert (sell.ticker, sell.side, sell.lot_ids) == ("VTI", Side.SELL, ("L1",))
+    assert float(sell.quantity or 0) > 60.0
+    assert any(s.kind is SkipKind.WASH_SALE and s.ticker == "AGG" for s in result.skipped)
+
+
 def test_whole_share_buys_leave_less_than_the_cheapest_share_unspent() -> None:
     lots = [lot("L1", "VTI", "300", 100.0, 30_000.0), lot("L2", "AGG", "200", 100.0, 20_000.0)]
     result = plan(AccountInputs(account(fractional=False), 1_000.0, tuple(lots)))
