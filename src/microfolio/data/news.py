@@ -27,17 +27,15 @@ import csv
 import datetime as dt
 import json
 import os
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
-from microfolio.data.calendar import EXCHANGE
+from microfolio.data.calendar import naive_sessions, xnys_calendar
 from microfolio.errors import DataFormatError, InvariantError
 
 __all__ = [
@@ -56,8 +54,6 @@ NEWS_FIELDS = ("published_at", "headline", "body", "tickers", "asset_classes", "
 _REQUIRED = NEWS_FIELDS[:2]
 _LIST_SEPARATOR = ";"
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-#: sessions fetched either side of a schedule's range, so that edge items still align
-_PAD = pd.Timedelta(days=10)
 _NEW_YORK = "America/New_York"
 
 
@@ -170,23 +166,12 @@ class SessionSchedule:
         last = pd.Timestamp(end).normalize()
         if last < first:
             raise InvariantError(f"schedule end {last.date()} is before its start {first.date()}")
-        try:
-            with warnings.catch_warnings():
-                # exchange-calendars trips pandas deprecation warnings internally
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                calendar = xcals.get_calendar(EXCHANGE, start=first - _PAD, end=last + _PAD)
-        except Exception as exc:  # exchange-calendars raises its own types for bad ranges
-            raise DataFormatError(
-                f"dates {first.date()} to {last.date()} are outside the {EXCHANGE} calendar ({exc})"
-            ) from exc
-        sessions = pd.DatetimeIndex(calendar.sessions)
-        if sessions.tz is not None:
-            sessions = sessions.tz_localize(None)
+        calendar = xnys_calendar(first, last)
+        sessions = naive_sessions(calendar)
         closes = pd.DatetimeIndex(calendar.closes.to_numpy())
         closes = closes.tz_localize("UTC") if closes.tz is None else closes.tz_convert("UTC")
         return cls(
-            sessions=pd.DatetimeIndex(sessions.astype("datetime64[ns]"), name="date"),
+            sessions=sessions,
             closes=pd.DatetimeIndex(closes.astype("datetime64[ns, UTC]"), name="close"),
         )
 
