@@ -25,6 +25,15 @@ window (``wash_purchases``, ``wash_losses``: replaced as a whole) and the wash s
 
 ``withdrawals`` (migration 0004) keeps every client withdrawal: requested on a session, paid on a
 later (or the same) one, or still pending (``paid`` null).
+
+``model_records`` and ``model_events`` (migration 0005) are the model registry
+(:class:`~microfolio.store.model_registry.SqlModelRegistry`): each trained model with its
+status, and the registry's append-only history. ``params`` and ``validation`` are JSON text, kept
+verbatim so floats and key order read back exactly; a partial unique index allows one champion
+per kind. The status and action values are spelled out here, as in the migration, so that
+importing the schema does not import :mod:`microfolio.signals`; a test holds them equal to
+:class:`~microfolio.signals.monitor.ModelStatus` and
+:class:`~microfolio.signals.monitor.RegistryAction`.
 """
 
 from __future__ import annotations
@@ -55,7 +64,9 @@ from microfolio.domain import MAX_RISK_LEVEL
 from microfolio.store.types import Money, Price, Quantity
 
 __all__ = [
+    "MODEL_STATUSES",
     "NAMING_CONVENTION",
+    "REGISTRY_ACTIONS",
     "AccountRow",
     "AssetRow",
     "AuditEventRow",
@@ -66,6 +77,8 @@ __all__ = [
     "HouseholdRow",
     "JournalEntryRow",
     "LotRow",
+    "ModelEventRow",
+    "ModelRecordRow",
     "OrderRow",
     "PostingRow",
     "TicketRow",
@@ -94,10 +107,14 @@ SIDES = ("buy", "sell")
 ORDER_STATUSES = ("new", "accepted", "partially_filled", "filled", "cancelled", "rejected")
 ACCOUNT_TYPES = ("taxable", "traditional_ira", "roth_ira")
 LOT_METHODS = ("fifo", "hifo", "specific", "tax_min")
+MODEL_STATUSES = ("champion", "challenger", "retired")
+REGISTRY_ACTIONS = ("registered", "promoted", "retired")
 
 # server defaults of the columns migration 0002 added to existing tables
 ZERO_DEFAULT = text("0")
 EMPTY_LIST_DEFAULT = text("'[]'")
+# the rows the partial unique index "one champion per kind" covers
+CHAMPION_ONLY = text("status = 'champion'")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -434,3 +451,61 @@ class WithdrawalRow(Base):
     requested: Mapped[date] = mapped_column(Date)
     amount: Mapped[Decimal] = mapped_column(Money())
     paid: Mapped[date | None] = mapped_column(Date)
+
+
+class ModelRecordRow(Base):
+    """A trained model of the registry (:class:`~microfolio.signals.monitor.ModelRecord`)."""
+
+    __tablename__ = "model_records"
+    __table_args__ = (
+        UniqueConstraint("model_id"),
+        CheckConstraint(_one_of("status", MODEL_STATUSES), name="status"),
+        CheckConstraint("train_start <= train_end", name="train_window_in_order"),
+        CheckConstraint("created >= train_end", name="created_after_training"),
+        Index(None, "kind", "status"),
+        Index(
+            "ix_model_records_one_champion_per_kind",
+            "kind",
+            unique=True,
+            sqlite_where=CHAMPION_ONLY,
+            postgresql_where=CHAMPION_ONLY,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    model_id: Mapped[str] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(NAME)
+    status: Mapped[str] = mapped_column(String(16))
+    created: Mapped[date] = mapped_column(Date)
+    train_start: Mapped[date] = mapped_column(Date)
+    train_end: Mapped[date] = mapped_column(Date)
+    data_version: Mapped[str] = mapped_column(Text)
+    params: Mapped[str] = mapped_column(Text)
+    validation: Mapped[str] = mapped_column(Text)
+
+
+class ModelEventRow(Base):
+    """One step of the registry's history (:class:`~microfolio.signals.monitor.RegistryEvent`),
+    with the session it happened on (when known) and, on a promotion, the champion it
+    replaced."""
+
+    __tablename__ = "model_events"
+    __table_args__ = (
+        UniqueConstraint("sequence"),
+        CheckConstraint(_one_of("action", REGISTRY_ACTIONS), name="action"),
+        CheckConstraint("sequence >= 1", name="sequence_positive"),
+        CheckConstraint(
+            "previous_champion_id IS NULL OR action = 'promoted'",
+            name="previous_champion_on_promotion",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(SURROGATE, primary_key=True, autoincrement=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    model_id: Mapped[str] = mapped_column(ID, ForeignKey("model_records.model_id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    session: Mapped[date | None] = mapped_column(Date)
+    previous_champion_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("model_records.model_id")
+    )

@@ -8,6 +8,7 @@ again on the way out.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -35,6 +36,13 @@ from microfolio.domain import (
     Withdrawal,
 )
 from microfolio.errors import StoreError
+from microfolio.signals.monitor import (
+    ModelRecord,
+    ModelStatus,
+    RegistryAction,
+    RegistryEvent,
+    ValidationScores,
+)
 from microfolio.store.types import (
     MONEY_PRECISION,
     MONEY_SCALE,
@@ -68,6 +76,10 @@ __all__ = [
     "lot_ids_from_json",
     "lot_ids_to_json",
     "lot_row",
+    "model_event_from_row",
+    "model_event_row",
+    "model_record_from_row",
+    "model_record_row",
     "order_from_row",
     "order_row",
     "purchase_from_row",
@@ -623,4 +635,87 @@ def wash_sale_from_row(row: Row) -> WashSale:
         permanent=bool(permanent),
         basis_added=basis_added,
         holding_days=holding_days,
+    )
+
+
+# -- model registry ----------------------------------------------------------------------------
+
+#: the length of the ``String(128)`` identifier columns, refused alike on both backends
+ID_LENGTH = 128
+
+
+def _identifier(value: str, what: str) -> str:
+    if len(value) > ID_LENGTH:
+        raise StoreError(f"{what} must be at most {ID_LENGTH} characters, got {len(value)}")
+    return value
+
+
+def _json_text(value: Any) -> str:
+    # insertion order kept (no sort_keys): the mapping reads back exactly as it was given
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def _json_value(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"{what} is not JSON: {error}") from None
+
+
+def model_record_row(record: ModelRecord) -> dict[str, Any]:
+    """The record's row: its params and validation as JSON text (see ``ModelRecord.to_dict``)."""
+    what = f"model {record.model_id!r}:"
+    data = record.to_dict()
+    return {
+        "model_id": _identifier(record.model_id, f"{what} model_id"),
+        "kind": _identifier(record.kind, f"{what} kind"),
+        "status": record.status.value,
+        "created": record.created,
+        "train_start": record.train_start,
+        "train_end": record.train_end,
+        "data_version": record.data_version,
+        "params": _json_text(data["params"]),
+        "validation": _json_text(data["validation"]),
+    }
+
+
+def model_record_from_row(row: Row) -> ModelRecord:
+    model_id, kind, status, created, train_start, train_end, data_version, params, validation = row
+    what = f"model {model_id!r}:"
+    return ModelRecord(
+        model_id=model_id,
+        kind=kind,
+        train_start=train_start,
+        train_end=train_end,
+        data_version=data_version,
+        params=_json_value(params, f"{what} params"),
+        validation=ValidationScores.from_dict(_json_value(validation, f"{what} validation")),
+        created=created,
+        status=ModelStatus(status),
+    )
+
+
+def model_event_row(
+    event: RegistryEvent, session: date | None, previous_champion: str | None
+) -> dict[str, Any]:
+    """The event's row, with the session it happened on and, on a promotion, the champion it
+    replaced (both null when not known or not a promotion)."""
+    return {
+        "sequence": event.sequence,
+        "model_id": event.model_id,
+        "action": event.action.value,
+        "reason": event.reason,
+        "session": session,
+        "previous_champion_id": previous_champion,
+    }
+
+
+def model_event_from_row(row: Row) -> RegistryEvent:
+    sequence, model_id, kind, action, reason = row
+    return RegistryEvent(
+        sequence=int(sequence),
+        model_id=model_id,
+        kind=kind,
+        action=RegistryAction(action),
+        reason=reason,
     )

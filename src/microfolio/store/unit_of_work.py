@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import String, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import String, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -50,7 +50,14 @@ from microfolio.domain import (
     TradeTicket,
     Withdrawal,
 )
-from microfolio.errors import MicrofolioError, NotFoundError, StoreError
+from microfolio.errors import (
+    IllegalTransitionError,
+    InvariantError,
+    MicrofolioError,
+    NotFoundError,
+    StoreError,
+)
+from microfolio.signals.monitor import ModelRecord, ModelStatus, RegistryAction, RegistryEvent
 from microfolio.store import rows
 from microfolio.store.database import describe_error, make_engine, resolve_url, safe_url
 from microfolio.store.models import (
@@ -63,6 +70,8 @@ from microfolio.store.models import (
     HouseholdRow,
     JournalEntryRow,
     LotRow,
+    ModelEventRow,
+    ModelRecordRow,
     OrderRow,
     PostingRow,
     TicketRow,
@@ -125,6 +134,8 @@ class _Sql:
         wash_losses = table_of(WashLossRow)
         wash_sales = table_of(WashSaleRow)
         withdrawals = table_of(WithdrawalRow)
+        models = table_of(ModelRecordRow)
+        model_events = table_of(ModelEventRow)
         account_id = bindparam("account_id", type_=String())
         household_id = bindparam("household_id", type_=String())
 
@@ -416,6 +427,57 @@ class _Sql:
             wash_sales.c.household_id == household_id
         )
 
+        self.insert_model = insert(models)
+        model_columns = select(
+            models.c.model_id,
+            models.c.kind,
+            models.c.status,
+            models.c.created,
+            models.c.train_start,
+            models.c.train_end,
+            models.c.data_version,
+            models.c.params,
+            models.c.validation,
+        )
+        self.select_model = model_columns.where(
+            models.c.model_id == bindparam("model_id", type_=String())
+        )
+        # registration order: the surrogate id
+        self.select_models_of_kind = model_columns.where(
+            models.c.kind == bindparam("kind", type_=String()),
+            models.c.status == bindparam("status", type_=String()),
+        ).order_by(models.c.id)
+        # moves a model only from the status it was read in (else no row: a concurrent change)
+        self.update_model_status = (
+            update(models)
+            .where(
+                models.c.model_id == bindparam("b_model_id", type_=String()),
+                models.c.status == bindparam("b_from", type_=String()),
+            )
+            .values(status=bindparam("b_to", type_=String()))
+        )
+        self.insert_model_events = insert(model_events)
+        # registry writers queue, as SQLite's BEGIN IMMEDIATE makes every writer queue: each
+        # step reads the registry fresh and numbers its events without a race (plain reads pass)
+        self.lock_model_registry = (
+            text("LOCK TABLE model_events IN EXCLUSIVE MODE") if backend == "postgresql" else None
+        )
+        self.select_next_model_event = select(
+            func.coalesce(func.max(model_events.c.sequence), 0) + 1
+        )
+        self.select_model_events = (
+            select(
+                model_events.c.sequence,
+                model_events.c.model_id,
+                models.c.kind,
+                model_events.c.action,
+                model_events.c.reason,
+            )
+            .join_from(model_events, models, models.c.model_id == model_events.c.model_id)
+            .where(models.c.kind == bindparam("kind", type_=String()))
+            .order_by(model_events.c.sequence)
+        )
+
 
 def _explain(exc: SQLAlchemyError) -> str:
     """One line; SQLite does not say which foreign key failed, so say what they are."""
@@ -452,6 +514,16 @@ def _store_op(
         return guarded
 
     return decorate
+
+
+#: a record, the status it moves to, and the event logged: action, reason, champion replaced
+_ModelChange = tuple[ModelRecord, ModelStatus, RegistryAction, str, str | None]
+
+
+def _check_reason(reason: object) -> None:
+    """The registry's reason check (as ``microfolio.signals.monitor`` words it)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvariantError(f"reason must be a non-empty string, got {reason!r}")
 
 
 class UnitOfWork:
@@ -895,6 +967,144 @@ class UnitOfWork:
                 self._sql.select_household_wash_sales, {"household_id": household_id}
             )
         return tuple(rows.wash_sale_from_row(row) for row in result)
+
+    # -- model registry ------------------------------------------------------------------------
+    # The rules of microfolio.signals.monitor.InMemoryRegistry, errors and messages alike;
+    # ``session`` (optional) is recorded with each event, never read back into it.
+
+    @_store_op("register a model")
+    def register_model(self, record: ModelRecord, session: date | None = None) -> None:
+        """Add a new model as a challenger (any other status, or a known id, is refused)."""
+        if not isinstance(record, ModelRecord):
+            raise InvariantError(f"record must be a ModelRecord, got {type(record).__name__}")
+        conn = self._conn
+        self._lock_model_registry()
+        if conn.execute(self._sql.select_model, {"model_id": record.model_id}).first():
+            raise InvariantError(f"model_id {record.model_id!r} is already registered")
+        if record.status is not ModelStatus.CHALLENGER:
+            raise IllegalTransitionError(
+                f"model {record.model_id!r} must be registered as a challenger, got {record.status}"
+            )
+        row = rows.model_record_row(record)
+        event = RegistryEvent(
+            self._next_model_event(),
+            record.model_id,
+            record.kind,
+            RegistryAction.REGISTERED,
+            "registered as a challenger",
+        )
+        conn.execute(self._sql.insert_model, row)
+        conn.execute(self._sql.insert_model_events, [rows.model_event_row(event, session, None)])
+
+    @_store_op("read model {0!r}")
+    def model(self, model_id: str) -> ModelRecord:
+        """Any registered model, whatever its status."""
+        row = None
+        if isinstance(model_id, str):
+            row = self._conn.execute(self._sql.select_model, {"model_id": model_id}).first()
+        if row is None:
+            raise NotFoundError(f"model_id {model_id!r} is not registered")
+        return rows.model_record_from_row(row)
+
+    @_store_op("read the champion of kind {0!r}")
+    def champion_model(self, kind: str) -> ModelRecord | None:
+        """The kind's champion, or None."""
+        found = self._models_of(kind, ModelStatus.CHAMPION)
+        return found[0] if found else None
+
+    @_store_op("read the challengers of kind {0!r}")
+    def challenger_models(self, kind: str) -> tuple[ModelRecord, ...]:
+        """The kind's challengers, in registration order."""
+        return self._models_of(kind, ModelStatus.CHALLENGER)
+
+    @_store_op("promote model {0!r}")
+    def promote_model(self, model_id: str, reason: str, session: date | None = None) -> ModelRecord:
+        """Make a challenger its kind's champion, retiring the previous champion (if any) in
+        the same step; returns the promoted record."""
+        _check_reason(reason)
+        self._lock_model_registry()
+        record = self.model(model_id)
+        if record.status is not ModelStatus.CHALLENGER:
+            raise IllegalTransitionError(
+                f"model {model_id!r} is {record.status}: only a challenger can be promoted"
+            )
+        previous = self.champion_model(record.kind)
+        changes: list[_ModelChange] = []
+        if previous is not None:
+            replaced = f"replaced by {model_id!r}: {reason}"
+            changes.append((previous, ModelStatus.RETIRED, RegistryAction.RETIRED, replaced, None))
+        champion_before = None if previous is None else previous.model_id
+        changes.append(
+            (record, ModelStatus.CHAMPION, RegistryAction.PROMOTED, reason, champion_before)
+        )
+        return self._apply_model_changes(changes, session)
+
+    @_store_op("retire model {0!r}")
+    def retire_model(self, model_id: str, reason: str, session: date | None = None) -> ModelRecord:
+        """Retire a challenger or the champion (the kind then has none); returns the record."""
+        _check_reason(reason)
+        self._lock_model_registry()
+        record = self.model(model_id)
+        if record.status is ModelStatus.RETIRED:
+            raise IllegalTransitionError(f"model {model_id!r} is already retired")
+        return self._apply_model_changes(
+            [(record, ModelStatus.RETIRED, RegistryAction.RETIRED, reason, None)], session
+        )
+
+    @_store_op("read the model history of kind {0!r}")
+    def model_history(self, kind: str) -> tuple[RegistryEvent, ...]:
+        """Every registration, promotion and retirement of the kind, oldest first."""
+        result = self._conn.execute(self._sql.select_model_events, {"kind": kind})
+        return tuple(rows.model_event_from_row(row) for row in result)
+
+    def _models_of(self, kind: str, status: ModelStatus) -> tuple[ModelRecord, ...]:
+        result = self._conn.execute(
+            self._sql.select_models_of_kind, {"kind": kind, "status": status.value}
+        )
+        return tuple(rows.model_record_from_row(row) for row in result)
+
+    def _lock_model_registry(self) -> None:
+        """Wait for other registry writers (PostgreSQL; SQLite writers already queue)."""
+        if self._sql.lock_model_registry is not None:
+            self._conn.execute(self._sql.lock_model_registry)
+
+    def _next_model_event(self) -> int:
+        """The sequence number of the next registry event (one sequence across kinds)."""
+        return int(self._conn.execute(self._sql.select_next_model_event).scalar_one())
+
+    def _apply_model_changes(
+        self, changes: Sequence[_ModelChange], session: date | None
+    ) -> ModelRecord:
+        """Move each record to its new status and log each step, in order; every event is
+        built (and so checked) before anything is written. Returns the last record moved."""
+        conn = self._conn
+        first = self._next_model_event()
+        events = [
+            rows.model_event_row(
+                RegistryEvent(first + offset, record.model_id, record.kind, action, reason),
+                session,
+                previous,
+            )
+            for offset, (record, _, action, reason, previous) in enumerate(changes)
+        ]
+        updated = changes[0][0]
+        for record, status, *_ in changes:
+            moved = conn.execute(
+                self._sql.update_model_status,
+                {
+                    "b_model_id": record.model_id,
+                    "b_from": record.status.value,
+                    "b_to": status.value,
+                },
+            )
+            if moved.rowcount != 1:
+                raise StoreError(
+                    f"model {record.model_id!r} is no longer {record.status}: "
+                    "it was changed concurrently"
+                )
+            updated = record.with_status(status)
+        conn.execute(self._sql.insert_model_events, events)
+        return updated
 
     # -- audit and valuations ------------------------------------------------------------------
 

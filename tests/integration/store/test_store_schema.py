@@ -41,7 +41,7 @@ def test_migrating_twice_is_harmless_and_reaches_head(database_url: str) -> None
     store.dispose()
     engine = make_engine(database_url)
     try:
-        assert current_revision(engine) == head_revision() == "0004"
+        assert current_revision(engine) == head_revision() == "0005"
     finally:
         engine.dispose()
 
