@@ -8,6 +8,7 @@ from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
 from microfolio.cli.onboard import onboard
 from microfolio.cli.optimize import optimize
+from microfolio.cli.research import research
 from microfolio.cli.sentiment import app as sentiment_app
 from microfolio.cli.tax import app as tax_app
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 app.command()(demo)
 app.command()(optimize)
 app.command()(onboard)
+app.command()(research)
 app.add_typer(data_app, name="data")
 app.add_typer(sentiment_app, name="sentiment")
 app.add_typer(tax_app, name="tax")

@@ -1,0 +1,175 @@
+"""The short study end to end: its tables, its deflated Sharpe ratios, its verdict, and that
+nothing known after a date moves what was decided at that date."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from research_testdata import END, TEST_START, market_of, perturb_after, short_config
+
+from microfolio.risk.sharpe_stats import SharpeMoments, deflated_sharpe_ratio
+from microfolio.services.research import CONFIDENCE, ResearchResult, run_research
+
+MODELS = ("momentum", "zero", "elastic_net")
+BASELINES = ("equal_weight", "inverse_vol", "sixty_forty", "min_variance")
+
+
+def test_the_study_reports_every_model_and_strategy_out_of_sample(
+    research_result: ResearchResult,
+) -> None:
+    result = research_result
+
+    assert [m.model for m in result.models] == list(MODELS)
+    assert [s.name for s in result.strategies] == [*MODELS, *BASELINES]
+    assert {s.kind for s in result.strategies if s.name in MODELS} == {"model"}
+    assert {s.kind for s in result.strategies if s.name in BASELINES} == {"baseline"}
+    # the test starts on the first session of July 2010 and rebalances every 21 sessions
+    assert result.test_start == "2010-07-01"
+    assert result.test_end == END
+    assert result.rebalances == 30
+    assert result.returns.index[0] == pd.Timestamp(TEST_START)
+    for weights in result.weights.values():
+        assert len(weights) == result.rebalances
+        assert (weights.sum(axis=1) <= 1.0 + 1e-9).all()
+    uses = [p.use for p in result.periods]
+    assert "first training window" in uses
+    assert "test (out of sample)" in uses
+    training = result.periods[uses.index("first training window")]
+    assert training.end < TEST_START  # purged: the last training label ends before the test
+    assert result.config_hash == short_config().config_hash()
+    assert [v.model for v in result.volatility] == sorted(
+        ("ewma", "har"), key=lambda m: next(v.mean_qlike for v in result.volatility if v.model == m)
+    )
+    payload = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert payload["verdict"]["sentence"] == result.verdict.sentence
+
+
+def test_forecast_and_strategy_numbers_are_finite(research_result: ResearchResult) -> None:
+    scores = {m.model: m for m in research_result.models}
+
+    for name in ("momentum", "elastic_net"):
+        model = scores[name]
+        for value in (model.ic, model.ic_t_stat, model.ic_honest, model.ic_honest_t_stat):
+            assert math.isfinite(value)
+        assert 0.0 < model.hit_rate < 1.0
+        # every 21st date: about a 21st of the dates, and an honest (smaller) sample
+        assert model.ic_honest_dates == pytest.approx(model.ic_dates / 21, abs=2)
+    assert scores["zero"].ic == 0.0  # no view, no ranking
+    assert scores["elastic_net"].params == {
+        "zscore_by_date": scores["elastic_net"].params["zscore_by_date"]
+    }
+    assert len(scores["elastic_net"].tuning) == 2  # both candidates scored on the first window
+    for strategy in research_result.strategies:
+        for value in (
+            strategy.annual_return,
+            strategy.volatility,
+            strategy.sharpe,
+            strategy.sortino,
+            strategy.max_drawdown,
+            strategy.turnover,
+            strategy.dsr,
+        ):
+            assert math.isfinite(value), strategy.name
+        assert 0.0 <= strategy.dsr <= 1.0
+    for v in research_result.volatility:
+        assert math.isfinite(v.mean_qlike)
+        assert v.tickers == 15
+
+
+def test_the_deflated_sharpe_ratio_counts_every_strategy_of_the_table(
+    research_result: ResearchResult,
+) -> None:
+    returns = research_result.returns
+    trials = [SharpeMoments.from_returns(returns[c]).sr for c in returns.columns]
+
+    assert len(trials) == len(MODELS) + len(BASELINES) == research_result.verdict.n_trials
+    for strategy in research_result.strategies:
+        expected = deflated_sharpe_ratio(returns[strategy.name], trials)
+        assert strategy.n_trials == 7
+        assert strategy.dsr == pytest.approx(expected.dsr, abs=1e-12)
+        assert strategy.sr0 == pytest.approx(expected.sr0, abs=1e-12)
+
+
+def test_a_model_without_views_holds_the_equal_weight_prior(
+    research_result: ResearchResult,
+) -> None:
+    zero = research_result.weights["zero"]
+    equal = research_result.weights["equal_weight"]
+
+    pd.testing.assert_frame_equal(zero, equal[zero.columns], atol=1e-6)
+    assert research_result.strategy("zero").views_share == 0.0
+    assert research_result.strategy("zero").sharpe == pytest.approx(
+        research_result.strategy("equal_weight").sharpe, abs=1e-6
+    )
+
+
+def test_the_verdict_sentence_matches_the_numbers(research_result: ResearchResult) -> None:
+    strategies = research_result.strategies
+    verdict = research_result.verdict
+    best_baseline = max((s for s in strategies if s.kind == "baseline"), key=lambda s: s.sharpe)
+    beaten = [
+        s.name
+        for s in strategies
+        if s.kind == "model" and s.sharpe > best_baseline.sharpe and s.dsr >= CONFIDENCE
+    ]
+    best_dsr = max(strategies, key=lambda s: s.dsr)
+
+    assert list(verdict.winners) == beaten
+    assert verdict.best_baseline == best_baseline.name
+    assert f"{best_baseline.name}, had {best_baseline.sharpe:.2f}" in verdict.sentence
+    assert f"{best_dsr.dsr:.2f} ({best_dsr.name})" in verdict.sentence or beaten
+    assert "10 bp costs" in verdict.sentence
+    if not beaten:
+        assert verdict.sentence.startswith("No model beat the baselines")
+    else:
+        assert all(name in verdict.sentence for name in beaten)
+
+
+def _same_study(left: ResearchResult, right: ResearchResult) -> None:
+    pd.testing.assert_frame_equal(left.returns, right.returns)
+    for name, weights in left.weights.items():
+        pd.testing.assert_frame_equal(weights, right.weights[name])
+    assert [m.to_dict() | {"seconds": 0} for m in left.models] == [
+        m.to_dict() | {"seconds": 0} for m in right.models
+    ]
+    assert left.volatility == right.volatility
+    assert left.strategies == right.strategies
+    assert left.verdict == right.verdict
+
+
+def test_prices_after_the_end_change_nothing_with_workers_or_without(
+    research_bars: pd.DataFrame, research_result: ResearchResult
+) -> None:
+    perturbed = market_of(perturb_after(research_bars, END))
+
+    again = run_research(short_config(), perturbed, workers=2)
+
+    assert again.data_version != research_result.data_version  # the data did change
+    _same_study(research_result, again)
+
+
+def test_prices_after_a_rebalance_date_leave_that_dates_weights_alone(
+    research_bars: pd.DataFrame, research_result: ResearchResult
+) -> None:
+    weights = research_result.weights
+    t = weights["momentum"].index[10]  # 2011-03-31: both models' calibrations give views
+    perturbed = market_of(perturb_after(research_bars, str(t.date())))
+
+    again = run_research(short_config(), perturbed)
+
+    for name, frame in weights.items():
+        columns = frame.columns.union(again.weights[name].columns)
+        before = frame.reindex(columns=columns, fill_value=0.0).loc[:t]
+        after = again.weights[name].reindex(columns=columns, fill_value=0.0).loc[:t]
+        pd.testing.assert_frame_equal(before, after)
+    pd.testing.assert_frame_equal(research_result.returns.loc[:t], again.returns.loc[:t])
+    equal = weights["equal_weight"].loc[t]
+    for name in ("momentum", "elastic_net"):  # views, not the prior, were at stake on t
+        assert not np.allclose(weights[name].loc[t].reindex(equal.index, fill_value=0.0), equal)
+    later = weights["elastic_net"].iloc[11:]
+    moved = again.weights["elastic_net"].iloc[11:].reindex(columns=later.columns, fill_value=0.0)
+    assert not np.allclose(later, moved)  # and the perturbed future did move later decisions
