@@ -4,6 +4,7 @@ may be luck, and no model above the baselines."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -74,6 +75,17 @@ def test_no_model_above_the_baselines_says_so_with_the_best_deflated_sharpe_rati
         "No model beat the baselines after 5 bp costs: the best model strategy, momentum, had "
         "a net Sharpe ratio of 0.65 and the best baseline, sixty_forty, had 0.70; the best "
         "deflated Sharpe ratio over the 4 strategies tried was 0.93 (sixty_forty)."
+    )
+
+
+def test_a_best_model_that_never_had_views_is_called_the_prior() -> None:
+    silent = replace(score("lstm", "model", 0.60, 0.90), views_share=0.0)
+
+    judged = verdict([silent, *BASELINES], 10.0)
+
+    assert (
+        "the best model strategy, lstm (no views at any rebalance: the equal-weight prior), "
+        in (judged.sentence)
     )
 
 

@@ -83,8 +83,8 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
     else:
         sentence = (
             f"No model beat the baselines after {costs} costs: the best model strategy, "
-            f"{best.name}, had a net Sharpe ratio of {best.sharpe:.2f} and {against}; the best "
-            f"deflated Sharpe ratio over the {n} strategies tried was {surest.dsr:.2f} "
+            f"{_named(best)}, had a net Sharpe ratio of {best.sharpe:.2f} and {against}; the "
+            f"best deflated Sharpe ratio over the {n} strategies tried was {surest.dsr:.2f} "
             f"({surest.name})."
         )
     return Verdict(
@@ -96,6 +96,13 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
         n_trials=n,
         cost_bps=float(cost_bps),
     )
+
+
+def _named(strategy: StrategyScore) -> str:
+    """A model strategy's name, saying so when it never had a view (it held the prior)."""
+    if strategy.views_share == 0.0:
+        return f"{strategy.name} (no views at any rebalance: the equal-weight prior)"
+    return strategy.name
 
 
 def _join(items: Sequence[str]) -> str:
