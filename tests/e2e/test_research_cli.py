@@ -64,7 +64,11 @@ def test_a_short_study_prints_json_and_writes_the_report(tmp_path: Path) -> None
         "sixty_forty",
         "min_variance",
     ]
-    assert all(s["n_trials"] == 6 for s in payload["strategies"])
+    # a year of test is too short a record for momentum's calibration: no views, so momentum,
+    # zero and equal weight are one strategy, counted once
+    repeats = {s["name"]: s["same_as"] for s in payload["strategies"] if s["same_as"]}
+    assert repeats == {"zero": "momentum", "equal_weight": "momentum"}
+    assert all(s["n_trials"] == 4 for s in payload["strategies"])
     assert payload["verdict"]["sentence"]
     assert payload["tickers"] == 49  # the 54 ETFs less five that list after 2011
     assert {p["use"] for p in payload["periods"]} >= {

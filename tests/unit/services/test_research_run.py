@@ -80,16 +80,20 @@ def test_forecast_and_strategy_numbers_are_finite(research_result: ResearchResul
         assert v.tickers == 15
 
 
-def test_the_deflated_sharpe_ratio_counts_every_strategy_of_the_table(
+def test_the_deflated_sharpe_ratio_counts_each_distinct_strategy_once(
     research_result: ResearchResult,
 ) -> None:
+    # Arrange: "zero" never gives a view, so its returns repeat equal weight's
     returns = research_result.returns
-    trials = [SharpeMoments.from_returns(returns[c]).sr for c in returns.columns]
-
-    assert len(trials) == len(MODELS) + len(BASELINES) == research_result.verdict.n_trials
+    repeated = {s.name: s.same_as for s in research_result.strategies if s.same_as}
+    distinct = [c for c in returns.columns if c not in repeated]
+    trials = [SharpeMoments.from_returns(returns[c]).sr for c in distinct]
+    # Assert
+    assert repeated == {"equal_weight": "zero"}
+    assert len(trials) == len(MODELS) + len(BASELINES) - 1 == research_result.verdict.n_trials
     for strategy in research_result.strategies:
         expected = deflated_sharpe_ratio(returns[strategy.name], trials)
-        assert strategy.n_trials == 7
+        assert strategy.n_trials == 6
         assert strategy.dsr == pytest.approx(expected.dsr, abs=1e-12)
         assert strategy.sr0 == pytest.approx(expected.sr0, abs=1e-12)
 

@@ -48,7 +48,7 @@ def test_a_model_above_every_baseline_with_confidence_beats_them() -> None:
     assert judged.best_baseline == "sixty_forty"
     assert judged.sentence.startswith("After 10 bp costs, momentum (net Sharpe 0.95, deflated")
     assert "sixty_forty, had 0.70" in judged.sentence
-    assert "best of 4 strategies tried" in judged.sentence
+    assert "best of 4 distinct strategies tried" in judged.sentence
 
 
 def test_a_higher_sharpe_ratio_without_confidence_beats_nothing() -> None:
@@ -74,7 +74,7 @@ def test_no_model_above_the_baselines_says_so_with_the_best_deflated_sharpe_rati
     assert judged.sentence == (
         "No model beat the baselines after 5 bp costs: the best model strategy, momentum, had "
         "a net Sharpe ratio of 0.65 and the best baseline, sixty_forty, had 0.70; the best "
-        "deflated Sharpe ratio over the 4 strategies tried was 0.93 (sixty_forty)."
+        "deflated Sharpe ratio over the 4 distinct strategies tried was 0.93 (sixty_forty)."
     )
 
 

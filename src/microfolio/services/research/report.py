@@ -57,7 +57,7 @@ def research_page(result: ResearchResult) -> ResearchPage:
         ("Universe", f"{config.universe}: {len(result.tickers)} tickers"),
         ("Test", f"{result.test_start} to {result.test_end}, {result.rebalances} rebalances"),
         ("Costs", f"{config.cost_bps:g} bp per dollar traded"),
-        ("Strategies tried", str(result.verdict.n_trials)),
+        ("Distinct strategies tried", str(result.verdict.n_trials)),
         ("Config hash", result.config_hash),
         ("Data version", result.data_version),
     )
@@ -132,6 +132,7 @@ def _strategy_table(result: ResearchResult) -> ReportTable:
             "costs / yr": s.costs,
             "deflated Sharpe": s.dsr,
             "with views": s.views_share,
+            "same as": s.same_as or "",
         }
         for s in result.strategies
     }
@@ -150,7 +151,8 @@ def _strategy_table(result: ResearchResult) -> ReportTable:
     }
     note = (
         f"Net of {result.config.cost_bps:g} bp costs; deflated Sharpe over the "
-        f"{result.verdict.n_trials} strategies of this table; 'with views': the share of "
+        f"{result.verdict.n_trials} distinct strategies of this table ('same as': a strategy "
+        "whose daily returns repeat another's counts once); 'with views': the share of "
         "rebalances at which the model's calibration gave Black-Litterman views (otherwise its "
         "portfolio is the equal-weight prior)."
     )

@@ -8,8 +8,11 @@
 * :func:`strategy_scores`: each strategy's net daily returns summarised (annualised return,
   volatility, Sharpe, Sortino, max drawdown, annual one-way turnover and costs) and its
   deflated Sharpe ratio (Bailey and López de Prado 2014) among **all** the strategies of the
-  table: the number of trials is their count, and the variance of their (daily) Sharpe ratios
-  sets the Sharpe ratio the best of them would reach by luck.
+  table: the number of trials is the number of *distinct* strategies (two whose net daily
+  returns agree to 1e-7 (a thousandth of a basis point) on every day, such as a model that never gave a view and equal weight,
+  are one trial: counting it twice would deflate every Sharpe ratio for a trial nobody ran),
+  and the variance of their (daily) Sharpe ratios sets the Sharpe ratio the best of them would
+  reach by luck.
 """
 
 from __future__ import annotations
@@ -19,15 +22,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from microfolio.backtest import WeightsBacktestResult
 from microfolio.risk.sharpe_stats import SharpeMoments, deflated_sharpe_ratio
 from microfolio.signals.validation import hit_rate, information_coefficient
 
-__all__ = ["ModelScore", "StrategyScore", "finite_or_none", "model_score", "strategy_scores"]
+__all__ = [
+    "ModelScore",
+    "StrategyScore",
+    "finite_or_none",
+    "model_score",
+    "same_returns",
+    "strategy_scores",
+]
 
 StrategyKind = Literal["model", "baseline"]
+
+#: two strategies whose net daily returns differ by less than this on every day are one trial
+_SAME = 1e-7
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +102,7 @@ class StrategyScore:
     sr0: float  #: the daily Sharpe ratio the best of the trials reaches by luck
     n_trials: int
     views_share: float  #: share of rebalances with views (a model); NaN for a baseline
+    same_as: str | None = None  #: the earlier strategy whose returns this one repeats
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -107,6 +122,7 @@ class StrategyScore:
             "sr0": finite_or_none(self.sr0),
             "n_trials": self.n_trials,
             "views_share": finite_or_none(self.views_share),
+            "same_as": self.same_as,
         }
 
 
@@ -149,7 +165,8 @@ def strategy_scores(
 ) -> tuple[StrategyScore, ...]:
     """Every strategy's numbers, the deflated Sharpe ratio taken over all of them."""
     moments = {name: SharpeMoments.from_returns(r.returns) for name, r in results.items()}
-    trials = [m.sr for m in moments.values()]
+    repeats = same_returns(results)
+    trials = [m.sr for name, m in moments.items() if name not in repeats]
     out: list[StrategyScore] = []
     for name, result in results.items():
         summary = result.summary()
@@ -173,9 +190,27 @@ def strategy_scores(
                 sr0=deflated.sr0,
                 n_trials=deflated.n_trials,
                 views_share=views_share.get(name, math.nan),
+                same_as=repeats.get(name),
             )
         )
     return tuple(out)
+
+
+def same_returns(results: Mapping[str, WeightsBacktestResult]) -> dict[str, str]:
+    """Each strategy whose net daily returns repeat an earlier one's (to 1e-7 on every day, so
+    that solver noise in equal weights does not make two trials of one; in table order),
+    mapped to the first strategy with those returns."""
+    firsts: list[tuple[str, np.ndarray]] = []
+    repeats: dict[str, str] = {}
+    for name, result in results.items():
+        values = result.returns.to_numpy(dtype=float)
+        for first, seen in firsts:
+            if seen.shape == values.shape and np.allclose(seen, values, rtol=0.0, atol=_SAME):
+                repeats[name] = first
+                break
+        else:
+            firsts.append((name, values))
+    return repeats
 
 
 def finite_or_none(value: float) -> float | None:

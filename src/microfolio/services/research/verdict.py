@@ -56,7 +56,7 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
     top = max(baselines, key=lambda s: s.sharpe)
     best = max(models, key=lambda s: s.sharpe)
     surest = max(strategies, key=lambda s: s.dsr)
-    n = len(strategies)
+    n = max(s.n_trials for s in strategies)
     costs = f"{cost_bps:g} bp"
     above = [s for s in models if s.sharpe > top.sharpe]
     winners = [s for s in above if s.dsr >= CONFIDENCE]
@@ -69,14 +69,14 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
         sentence = (
             f"After {costs} costs, {_join(parts)} beat every baseline ({against}) with at "
             f"least {CONFIDENCE:.0%} confidence that the edge is not the luck of the best of "
-            f"{n} strategies tried."
+            f"{n} distinct strategies tried."
         )
     elif above:
         parts = [f"{s.name} ({s.sharpe:.2f}, deflated {s.dsr:.2f})" for s in above]
         sentence = (
             f"No model beat the baselines after {costs} costs with confidence: "
             f"{_join(parts)} had a higher net Sharpe ratio than every baseline ({against}), "
-            f"but a deflated Sharpe ratio below {CONFIDENCE:.2f} over {n} strategies tried, "
+            f"but a deflated Sharpe ratio below {CONFIDENCE:.2f} over {n} distinct strategies tried, "
             f"so the edge may be luck; the best deflated Sharpe ratio was {surest.dsr:.2f} "
             f"({surest.name})."
         )
@@ -84,7 +84,7 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
         sentence = (
             f"No model beat the baselines after {costs} costs: the best model strategy, "
             f"{_named(best)}, had a net Sharpe ratio of {best.sharpe:.2f} and {against}; the "
-            f"best deflated Sharpe ratio over the {n} strategies tried was {surest.dsr:.2f} "
+            f"best deflated Sharpe ratio over the {n} distinct strategies tried was {surest.dsr:.2f} "
             f"({surest.name})."
         )
     return Verdict(

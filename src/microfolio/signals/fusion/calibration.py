@@ -9,12 +9,22 @@ Definitions (``y`` the realised label over ``horizon`` sessions, a simple return
 * ``z``: the score standardised per date across the tickers scored that date (population
   standard deviation, :func:`~microfolio.signals.forecast.cross_sectional_zscore`; a date whose
   scores are all equal gives z = 0), so scores on any scale become comparable.
-* ``slope_`` ``b`` and ``intercept_`` ``a``: the pooled least-squares fit ``y = a + b z``. As z
-  has mean 0 on every date, ``b = sum(z y) / sum(z^2)`` (the per-date cross-sectional slopes
-  averaged with weights ``n_t``) and ``a`` is the mean label; with ``fit_intercept=False`` (the
-  default) ``a = 0`` and the prediction is ``b z``: a cross-sectional score knows how tickers
-  differ, not the level (centred views use only that part, see
-  :mod:`~microfolio.signals.fusion.fuse`). Units: label return over ``horizon`` per unit of z.
+* ``slope_`` ``b``: what one unit of z has been worth, in label return over ``horizon``.
+
+  - ``slope="ic"`` (the default): Grinold's rule, expected return = IC x volatility x score
+    (Grinold and Kahn, *Active Portfolio Management*, ch. 10): ``b = rho * sigma``, ``sigma``
+    the pooled cross-sectional dispersion of the labels (the root of the mean over dates of
+    each date's population variance) and ``rho = 2 sin(pi IC / 6)`` the Pearson correlation
+    that the mean rank IC implies for Gaussian data. For Gaussian scores and labels this is the
+    least-squares slope; unlike it, it cannot be turned by a few extreme returns (a single
+    date of 2008 can flip a pooled least-squares slope whose rank IC is positive), and its sign
+    is the sign of the IC the reports show.
+  - ``slope="ols"``: the pooled least-squares fit ``y = a + b z``; as z has mean 0 on every
+    date, ``b = sum(z y) / sum(z^2)``.
+
+  ``intercept_`` ``a`` is the mean label with ``fit_intercept=True``, else 0 (the default): the
+  prediction is ``a + b z``, and a cross-sectional score knows how tickers differ, not the level
+  (centred views use only that part, see :mod:`~microfolio.signals.fusion.fuse`).
 * ``residual_variance_`` ``s^2``: the mean squared error of the prediction,
   ``sum((y - a - b z)^2) / (n - p)`` (``p`` fitted coefficients), per horizon;
   ``ticker_variance_`` the same per ticker, shrunk towards ``s^2`` with ``variance_prior``
@@ -46,7 +56,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import numpy as np
 import pandas as pd
@@ -75,6 +85,8 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
         the label's horizon in sessions (the ``h`` of ``forward_returns(bars, h)``).
     min_t_stat:
         the IC t-statistic a source needs to give views; None: no significance test.
+    slope:
+        ``"ic"`` (Grinold's rule from the rank IC, robust) or ``"ols"`` (least squares).
     fit_intercept:
         predict ``a + b z`` (True) or ``b z`` (False).
     quantile:
@@ -109,6 +121,7 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
         self,
         horizon: int = 21,
         min_t_stat: float | None = 2.0,
+        slope: Literal["ic", "ols"] = "ic",
         fit_intercept: bool = False,
         quantile: float = 0.2,
         variance_prior: float = 10.0,
@@ -116,6 +129,7 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
     ) -> None:
         self.horizon = horizon
         self.min_t_stat = min_t_stat
+        self.slope = slope
         self.fit_intercept = fit_intercept
         self.quantile = quantile
         self.variance_prior = variance_prior
@@ -200,7 +214,7 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
             self.ticker_variance_ = pd.Series(dtype=np.float64, name="residual_variance")
             self.ticker_specific_variance_ = self.ticker_variance_.copy()
             return
-        b = float(zv @ yv) / szz
+        b = float(zv @ yv) / szz if self.slope == "ols" else _ic_slope(z, y)
         a = float(yv.mean()) if self.fit_intercept else 0.0
         errors = yv - a - b * zv
         pooled = float(errors @ errors) / (len(zv) - p)
@@ -269,6 +283,8 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
         h = check_count("horizon", self.horizon, 1)
         check_count("min_periods", self.min_periods, 1)
         check_bool("fit_intercept", self.fit_intercept)
+        if self.slope not in ("ic", "ols"):
+            raise InvariantError(f"slope must be 'ic' or 'ols', got {self.slope!r}")
         prior = check_non_negative("variance_prior", self.variance_prior)
         q = self.quantile
         if isinstance(q, bool) or not isinstance(q, int | float) or not 0.0 < q <= 0.5:
@@ -287,6 +303,18 @@ class Calibration(BaseEstimator):  # type: ignore[misc]
             raise MicrofolioError(
                 f"{type(self).__name__} is not fitted: call fit(history, as_of, sessions) first"
             )
+
+
+def _ic_slope(z: pd.Series, y: pd.Series) -> float:
+    """Grinold's slope ``2 sin(pi IC / 6) * sigma`` (see the module): ``IC`` the mean per-date
+    rank IC over every date, ``sigma`` the pooled cross-sectional dispersion of ``y``; NaN when
+    no date has an IC."""
+    ic = information_coefficient(z, y).mean
+    if not math.isfinite(ic):
+        return _NAN
+    by_date = y.groupby(level=INDEX_NAMES[0], sort=False)
+    dispersion = math.sqrt(float(by_date.var(ddof=0).mean()))
+    return 2.0 * math.sin(math.pi * ic / 6.0) * dispersion
 
 
 def _step(dates: pd.DatetimeIndex, calendar: pd.DatetimeIndex, horizon: int) -> int:

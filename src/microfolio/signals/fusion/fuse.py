@@ -80,13 +80,13 @@ def standardise(scores: pd.Series) -> pd.Series:
 class ViewFusion:
     """Fuse calibrated sources into views (see the module).
 
-    ``kind``: ``"absolute"`` (a view per ticker per source), ``"centred"`` (a view per ticker
-    against the mean of the source's tickers) or ``"relative"`` (one top minus bottom quantile
+    ``kind``: ``"centred"`` (the default: a view per ticker against the mean of the source's
+    tickers; see the module for why), ``"absolute"`` (a view per ticker per source) or ``"relative"`` (one top minus bottom quantile
     view per source). ``regime_scale``: omega factors by regime (positive;
     regimes left out get 1).
     """
 
-    kind: ViewKind = "absolute"
+    kind: ViewKind = "centred"
     regime_scale: Mapping[Regime, float] | None = None
 
     def __post_init__(self) -> None:

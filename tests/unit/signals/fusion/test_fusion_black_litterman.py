@@ -41,8 +41,8 @@ def test_posterior_follows_the_informative_source_not_the_noisy_one() -> None:
     ]
 
     # Act
-    fused = ViewFusion().fuse(both, data.as_of)
-    alone = ViewFusion().fuse(both[:1], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(both, data.as_of)
+    alone = ViewFusion(kind="absolute").fuse(both[:1], data.as_of)
     prior = BlackLitterman().fit(returns).prior_
     posterior = _posterior(fused, returns)
     good_only = _posterior(alone, returns)
@@ -65,11 +65,13 @@ def test_a_pure_noise_source_leaves_the_posterior_of_the_good_one_unchanged() ->
     z = standard(np.random.default_rng(3).standard_normal(len(data.tickers)), data.tickers)
     returns = daily_returns(data.tickers)
 
-    fused = ViewFusion().fuse(
+    fused = ViewFusion(kind="absolute").fuse(
         [SignalSource("good", data.as_of, z, good), SignalSource("noise", data.as_of, -z, noise)],
         data.as_of,
     )
-    alone = ViewFusion().fuse([SignalSource("good", data.as_of, z, good)], data.as_of)
+    alone = ViewFusion(kind="absolute").fuse(
+        [SignalSource("good", data.as_of, z, good)], data.as_of
+    )
 
     pd.testing.assert_series_equal(_posterior(fused, returns), _posterior(alone, returns))
 
@@ -79,7 +81,9 @@ def test_no_views_leave_the_prior_in_place() -> None:
     noise = data.calibrate(data.history(data.noise(), "noise"))
     z = standard(np.random.default_rng(3).standard_normal(len(data.tickers)), data.tickers)
 
-    fused = ViewFusion().fuse([SignalSource("noise", data.as_of, z, noise)], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(
+        [SignalSource("noise", data.as_of, z, noise)], data.as_of
+    )
     model = BlackLitterman(views=fused.views, omega=fused.omega).fit(daily_returns(data.tickers))
 
     assert len(fused) == 0
@@ -92,7 +96,9 @@ def test_views_go_with_a_covariance_rescaled_to_forecast_volatility() -> None:
     data = panel()
     good = data.calibrate(data.history(data.z, "good"))
     z = standard(np.random.default_rng(3).standard_normal(len(data.tickers)), data.tickers)
-    fused = ViewFusion().fuse([SignalSource("good", data.as_of, z, good)], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(
+        [SignalSource("good", data.as_of, z, good)], data.as_of
+    )
     returns = daily_returns(data.tickers)
     cov = returns.cov() * 252
     vols = pd.Series(0.30, index=data.tickers[:5])
@@ -120,7 +126,7 @@ def test_centred_views_leave_the_level_to_the_prior_and_absolute_ones_pull_it_to
     returns = daily_returns(data.tickers, common=0.01)
 
     # Act
-    absolute = _posterior(ViewFusion().fuse([source], data.as_of), returns)
+    absolute = _posterior(ViewFusion(kind="absolute").fuse([source], data.as_of), returns)
     centred = _posterior(ViewFusion(kind="centred").fuse([source], data.as_of), returns)
     prior = BlackLitterman().fit(returns).prior_
 

@@ -182,3 +182,44 @@ def test_bad_inputs_are_refused() -> None:
         Calibration().fit(data.history(data.z, "s"), data.as_of, list(data.sessions))  # type: ignore[arg-type]
     with pytest.raises(MicrofolioError, match="not fitted"):
         Calibration().predict(pd.Series([1.0]))
+
+
+def test_ic_slope_is_grinolds_rule_and_matches_least_squares_on_gaussian_data() -> None:
+    # Arrange: a weak Gaussian signal (correlation about 0.2)
+    data = panel(slope=0.002, noise=0.01)
+    history = data.history(data.z, "weak")
+    # Act
+    by_ic = data.calibrate(history, min_t_stat=None)
+    by_ols = data.calibrate(history, min_t_stat=None, slope="ols")
+    # Assert: b = 2 sin(pi IC / 6) * the pooled cross-sectional dispersion of the known labels
+    known = history.known_at(data.as_of, HORIZON, data.sessions)
+    dispersion = math.sqrt(known.labels.groupby(level="date").var(ddof=0).mean())
+    every_date_ic = by_ic.slope_ / dispersion
+    assert 2 * math.sin(math.pi * 0.15 / 6) < every_date_ic < 2 * math.sin(math.pi * 0.3 / 6)
+    assert by_ic.slope_ == pytest.approx(by_ols.slope_, rel=0.1)
+    assert by_ic.usable_
+
+
+def test_ic_slope_keeps_the_sign_of_the_ic_when_one_extreme_date_turns_least_squares() -> None:
+    # Arrange: a positive signal on every date but one, whose labels are huge and backwards
+    data = panel(slope=0.002, noise=0.01)
+    labels = data.labels.copy()
+    crash = data.dates[5]
+    rows = labels.index.get_level_values("date") == crash
+    labels[rows] = -50.0 * data.z[rows]
+    history = SignalHistory(pd.Series(data.z, index=data.index), labels, "fragile")
+    # Act
+    by_ic = data.calibrate(history, min_t_stat=None)
+    by_ols = data.calibrate(history, min_t_stat=None, slope="ols")
+    # Assert
+    assert by_ols.slope_ < 0
+    assert not by_ols.usable_
+    assert by_ic.ic_ > 0
+    assert by_ic.slope_ > 0
+    assert by_ic.usable_
+
+
+def test_unknown_slope_method_is_refused() -> None:
+    data = panel()
+    with pytest.raises(InvariantError, match="slope must be"):
+        data.calibrate(data.history(data.z, "s"), slope="median")

@@ -38,7 +38,7 @@ def test_absolute_views_of_an_informative_source_are_close_to_the_truth() -> Non
     z = _today(data)
     truth = ANNUAL * SLOPE * z
 
-    fused = ViewFusion().fuse(
+    fused = ViewFusion(kind="absolute").fuse(
         [SignalSource("good", data.as_of, 5 * z - 2, calibration)], data.as_of
     )
 
@@ -66,7 +66,7 @@ def test_a_noisy_source_gets_views_with_wide_omega_and_small_expected_returns() 
     weak = data.calibrate(data.history(data.z + 4 * data.noise(), "weak"))
     z = _today(data)
 
-    fused = ViewFusion().fuse(
+    fused = ViewFusion(kind="absolute").fuse(
         [
             SignalSource("good", data.as_of, z, _good(data)),
             SignalSource("weak", data.as_of, z, weak),
@@ -87,7 +87,7 @@ def test_a_pure_noise_source_is_skipped_with_its_reason() -> None:
     noise = data.calibrate(data.history(data.noise(), "noise"))
     z = _today(data)
 
-    fused = ViewFusion().fuse(
+    fused = ViewFusion(kind="absolute").fuse(
         [
             SignalSource("good", data.as_of, z, _good(data)),
             SignalSource("noise", data.as_of, z, noise),
@@ -127,7 +127,7 @@ def test_centred_views_set_each_ticker_against_the_mean_with_its_specific_error(
     calibration = _good(data)
     z = _today(data)
 
-    fused = ViewFusion(kind="centred").fuse(
+    fused = ViewFusion().fuse(  # centred is the default
         [SignalSource("good", data.as_of, z, calibration)], data.as_of, universe=data.tickers[:5]
     )
 
@@ -149,7 +149,7 @@ def test_centred_views_set_each_ticker_against_the_mean_with_its_specific_error(
 def test_stressed_regime_widens_every_omega_by_its_factor() -> None:
     data = panel()
     source = SignalSource("good", data.as_of, _today(data), _good(data))
-    fusion = ViewFusion(regime_scale={Regime.STRESSED: 4.0, "volatile": 2.0})
+    fusion = ViewFusion(kind="absolute", regime_scale={Regime.STRESSED: 4.0, "volatile": 2.0})
 
     calm = fusion.fuse([source], data.as_of, regime=Regime.CALM)
     stressed = fusion.fuse([source], data.as_of, regime="stressed")
@@ -166,10 +166,10 @@ def test_stressed_regime_widens_every_omega_by_its_factor() -> None:
 def test_universe_limits_the_views_and_skips_a_source_outside_it() -> None:
     data = panel()
     source = SignalSource("good", data.as_of, _today(data), _good(data))
-    whole = ViewFusion().fuse([source], data.as_of)
+    whole = ViewFusion(kind="absolute").fuse([source], data.as_of)
 
-    part = ViewFusion().fuse([source], data.as_of, universe=["T01", "T05", "ZZZ"])
-    none = ViewFusion().fuse([source], data.as_of, universe=["ZZZ"])
+    part = ViewFusion(kind="absolute").fuse([source], data.as_of, universe=["T01", "T05", "ZZZ"])
+    none = ViewFusion(kind="absolute").fuse([source], data.as_of, universe=["ZZZ"])
 
     assert [p.ticker for p in part.provenance] == ["T01", "T05"]
     kept = {p.ticker: v.expected for p, v in zip(whole.provenance, whole.views, strict=True)}
@@ -182,7 +182,9 @@ def test_scores_that_do_not_differ_today_give_no_views() -> None:
     data = panel()
     flat = pd.Series(1.0, index=data.tickers)
 
-    fused = ViewFusion().fuse([SignalSource("good", data.as_of, flat, _good(data))], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(
+        [SignalSource("good", data.as_of, flat, _good(data))], data.as_of
+    )
 
     assert len(fused) == 0
     assert "do not differ across tickers" in fused.skipped["good"]
@@ -190,7 +192,7 @@ def test_scores_that_do_not_differ_today_give_no_views() -> None:
 
 def test_to_frame_has_one_row_per_view_with_the_documented_columns() -> None:
     data = panel()
-    fused = ViewFusion().fuse(
+    fused = ViewFusion(kind="absolute").fuse(
         [SignalSource("good", data.as_of, _today(data), _good(data))], data.as_of
     )
 
@@ -208,21 +210,21 @@ def test_bad_fusion_inputs_are_refused() -> None:
     source = SignalSource("good", data.as_of, _today(data), calibration)
 
     with pytest.raises(InvariantError, match="sources must hold at least one"):
-        ViewFusion().fuse([], data.as_of)
+        ViewFusion(kind="absolute").fuse([], data.as_of)
     with pytest.raises(InvariantError, match="sources must be a sequence"):
-        ViewFusion().fuse(source, data.as_of)  # type: ignore[arg-type]
+        ViewFusion(kind="absolute").fuse(source, data.as_of)  # type: ignore[arg-type]
     with pytest.raises(InvariantError, match="appears twice"):
-        ViewFusion().fuse([source, source], data.as_of)
+        ViewFusion(kind="absolute").fuse([source, source], data.as_of)
     with pytest.raises(InvariantError, match="scores are of"):
-        ViewFusion().fuse([source], data.sessions[-1])
+        ViewFusion(kind="absolute").fuse([source], data.sessions[-1])
     with pytest.raises(InvariantError, match="kind must be one of absolute, centred, relative"):
         ViewFusion(kind="both")  # type: ignore[arg-type]
     with pytest.raises(InvariantError, match=r"regime_scale\[stressed\] must be a positive"):
-        ViewFusion(regime_scale={Regime.STRESSED: 0.0})
+        ViewFusion(kind="absolute", regime_scale={Regime.STRESSED: 0.0})
     with pytest.raises(InvariantError, match="regime_scale key must be one of"):
-        ViewFusion(regime_scale={"panic": 2.0})  # type: ignore[dict-item]
+        ViewFusion(kind="absolute", regime_scale={"panic": 2.0})  # type: ignore[dict-item]
     with pytest.raises(InvariantError, match="regime must be one of"):
-        ViewFusion(regime_scale={}).fuse([source], data.as_of, regime="panic")
+        ViewFusion(kind="absolute", regime_scale={}).fuse([source], data.as_of, regime="panic")
 
 
 def test_bad_sources_are_refused() -> None:

@@ -39,7 +39,7 @@ def test_momentum_2009_2012_earns_no_views_and_black_litterman_keeps_its_prior(
     calibration = Calibration(horizon=HORIZON).fit(history, AS_OF, etf_momentum.view.sessions)
     source = SignalSource.from_forecast(etf_momentum.momentum, AS_OF, calibration)
     returns = _returns(etf_momentum, source.scores.index)
-    fused = ViewFusion().fuse([source], AS_OF, universe=returns.columns)
+    fused = ViewFusion(kind="absolute").fuse([source], AS_OF, universe=returns.columns)
     model = BlackLitterman(views=fused.views, omega=fused.omega).fit(returns)
 
     # 986 dates of 2009-2012 have a label known on 2013-01-02 (the last 21 do not)

@@ -40,7 +40,9 @@ def test_informative_sentiment_calibrates_and_gives_views() -> None:
 
     history = source.history(sentiment, data.labels)
     calibration = data.calibrate(history)
-    fused = ViewFusion().fuse([source.at(sentiment, data.as_of, calibration)], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(
+        [source.at(sentiment, data.as_of, calibration)], data.as_of
+    )
 
     assert history.name == "sentiment"
     assert history.dates[0] == data.dates[5]  # the stale first sessions are left out
@@ -56,7 +58,9 @@ def test_useless_sentiment_gets_no_views() -> None:
     source = SentimentSource()
 
     calibration = data.calibrate(source.history(sentiment, data.labels))
-    fused = ViewFusion().fuse([source.at(sentiment, data.as_of, calibration)], data.as_of)
+    fused = ViewFusion(kind="absolute").fuse(
+        [source.at(sentiment, data.as_of, calibration)], data.as_of
+    )
 
     assert not calibration.usable_
     assert len(fused) == 0
