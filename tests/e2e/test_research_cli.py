@@ -59,16 +59,20 @@ def test_a_short_study_prints_json_and_writes_the_report(tmp_path: Path) -> None
     assert names == [
         "momentum",
         "zero",
+        "champion",
         "equal_weight",
         "inverse_vol",
         "sixty_forty",
         "min_variance",
     ]
-    # a year of test is too short a record for momentum's calibration: no views, so momentum,
-    # zero and equal weight are one strategy, counted once
+    # a year of test is too short a record for any calibration: no views, so momentum, zero,
+    # the champion and equal weight are one strategy, counted once
     repeats = {s["name"]: s["same_as"] for s in payload["strategies"] if s["same_as"]}
-    assert repeats == {"zero": "momentum", "equal_weight": "momentum"}
+    assert repeats == {"zero": "momentum", "champion": "momentum", "equal_weight": "momentum"}
     assert all(s["n_trials"] == 4 for s in payload["strategies"])
+    assert Path(payload["registry"]) == out / "models.db"
+    assert payload["lifecycle"]["kind"].startswith("return:etfs:21d:")
+    assert payload["retraining"]["momentum"]["refits"] == 4  # 2011 in blocks of 63 sessions
     assert payload["verdict"]["sentence"]
     assert payload["tickers"] == 49  # the 54 ETFs less five that list after 2011
     assert {p["use"] for p in payload["periods"]} >= {
@@ -99,6 +103,7 @@ def test_a_short_study_prints_json_and_writes_the_report(tmp_path: Path) -> None
         ),
         (["--models", "momentum,oracle"], {}, "error: --models must name some of"),
         (["--start", "2011-13-01"], {}, "error: --start must be a date YYYY-MM-DD"),
+        (["--retrain", "sometimes"], {}, "error: --retrain must be one of schedule, trigger"),
     ],
 )
 def test_bad_input_is_one_error_line_and_exit_2(

@@ -3,8 +3,9 @@
 Runs :func:`~microfolio.services.research.run_research` on the bundled ETFs or on the stock file
 (``--prices FILE``, else ``$MICROFOLIO_STOCKS_FILE``, else ``../shared/data/stocks_daily.csv.gz``
 next to the working directory or the repository), shows a progress bar on stderr, prints the
-forecast, strategy and volatility tables and the verdict, and writes ``report.html`` and
-``research.json`` into ``--out`` (default: a new folder under ``./microfolio-work``). Exit 2
+forecast, strategy and volatility tables and the verdict, and writes ``report.html``,
+``research.json`` and the model registry ``models.db`` (SQLite; ``--registry FILE|URL`` for
+another database) into ``--out`` (default: a new folder under ``./microfolio-work``). Exit 2
 with one ``error:`` line on bad options, a missing stock file or a folder that is not empty.
 Heavy imports happen inside the command, so ``--help`` stays fast.
 """
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["research"]
 
 UNIVERSES = ("etfs", "stocks")
+RETRAIN = ("schedule", "trigger")
+REGISTRY_FILE = "models.db"
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -92,6 +95,18 @@ def research(
     fast: Annotated[
         bool, typer.Option("--fast", help="Smaller learned models (smoke runs and tests).")
     ] = False,
+    retrain: Annotated[
+        str,
+        typer.Option(
+            help="schedule (refit at every check) or trigger (refit on drift or age only)."
+        ),
+    ] = "schedule",
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            help="Model registry database (a SQLite file or a URL; default: models.db in --out)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Walk-forward study on the ETFs or the stocks: forecasts, strategies and the verdict."""
@@ -107,10 +122,14 @@ def research(
         run_research,
         write_outputs,
     )
+    from microfolio.store import SqlModelRegistry, Store
 
     if universe not in UNIVERSES:
         fail(f"--universe must be one of {', '.join(UNIVERSES)}; got {universe!r}")
+    if retrain not in RETRAIN:
+        fail(f"--retrain must be one of {', '.join(RETRAIN)}; got {retrain!r}")
     overrides: dict[str, object] = {"fast": True} if fast else {}
+    overrides["retrain"] = retrain
     if models is not None:
         overrides["models"] = _names(models, "--models", MODEL_NAMES)
     if vol_models is not None:
@@ -127,7 +146,12 @@ def research(
         where = ".".join(str(part) for part in error["loc"]) or "config"
         fail(f"{where}: {error['msg']}")
     folder = _out_folder(out)
-    created = out is None
+    created = out is None or not folder.exists()
+    url = registry if registry is not None and "://" in registry else None
+    if url is None:
+        path = folder / REGISTRY_FILE if registry is None else Path(registry)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path.resolve()}"
 
     err = Console(stderr=True)
     began = time.perf_counter()
@@ -140,30 +164,57 @@ def research(
                 markup=False,
             )
 
-        def work(progress: Callable[[str, int, int], None]) -> ResearchResult:
-            return run_research(config, data.market, progress, workers=workers, bonds=data.bonds)
+        store = Store(url)
+        try:
+            store.migrate()
+            kept = SqlModelRegistry(store)
 
-        result = _run(err, as_json, work)
+            def work(progress: Callable[[str, int, int], None]) -> ResearchResult:
+                return run_research(
+                    config,
+                    data.market,
+                    progress,
+                    workers=workers,
+                    bonds=data.bonds,
+                    registry=kept,
+                )
+
+            result = _run(err, as_json, work)
+        finally:
+            store.dispose()
         files = write_outputs(result, folder.resolve())
     except MicrofolioError as exc:
-        _discard(folder, created)
+        _discard(folder, created, registry is None)
         fail(str(exc))
     except OSError as exc:
-        _discard(folder, created)
+        _discard(folder, created, registry is None)
         fail(f"{exc.filename or ''}: {exc.strerror or exc}")
     elapsed = time.perf_counter() - began
     if as_json:
         payload = result.to_dict()
         payload["report"] = str(files.report)
         payload["json"] = str(files.json)
+        payload["registry"] = _shown(url)
         payload["wall_seconds"] = round(elapsed, 1)
         typer.echo(json.dumps(payload, indent=2))
         return
-    _print(result, files, elapsed)
+    _print(result, files, elapsed, _shown(url))
 
 
-def _discard(folder: Path, created: bool) -> None:
-    """Remove the folder this command made if the run left it empty."""
+def _shown(url: str) -> str:
+    """The registry's place: a SQLite file's path, else the URL without its password."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _discard(folder: Path, created: bool, own_registry: bool) -> None:
+    """Remove the registry this command made in the folder, then the folder if this command
+    made it and it is empty: a failed run leaves nothing half written."""
+    if own_registry:
+        (folder / REGISTRY_FILE).unlink(missing_ok=True)
     if created and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
 
@@ -200,7 +251,7 @@ def _run(
         return work(progress)
 
 
-def _print(result: ResearchResult, files: ResearchFiles, elapsed: float) -> None:
+def _print(result: ResearchResult, files: ResearchFiles, elapsed: float, registry: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -251,3 +302,4 @@ def _print(result: ResearchResult, files: ResearchFiles, elapsed: float) -> None
     )
     out.print(f"report: {files.report}", markup=False)
     out.print(f"json:   {files.json}", markup=False)
+    out.print(f"models: {registry}", markup=False)

@@ -9,6 +9,7 @@ import pytest
 from research_testdata import etf_bars, market_of, short_config
 
 from microfolio.services.research import ResearchResult, run_research
+from microfolio.signals.monitor import InMemoryRegistry
 
 
 @pytest.fixture(scope="session")
@@ -17,5 +18,11 @@ def research_bars() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def research_result(research_bars: pd.DataFrame) -> ResearchResult:
-    return run_research(short_config(), market_of(research_bars))
+def research_run(research_bars: pd.DataFrame) -> tuple[ResearchResult, InMemoryRegistry]:
+    registry = InMemoryRegistry()
+    return run_research(short_config(), market_of(research_bars), registry=registry), registry
+
+
+@pytest.fixture(scope="session")
+def research_result(research_run: tuple[ResearchResult, InMemoryRegistry]) -> ResearchResult:
+    return research_run[0]

@@ -13,6 +13,7 @@ from research_testdata import END, TEST_START, market_of, perturb_after, short_c
 
 from microfolio.risk.sharpe_stats import SharpeMoments, deflated_sharpe_ratio
 from microfolio.services.research import CONFIDENCE, ResearchResult, run_research
+from microfolio.signals.monitor import InMemoryRegistry, RegistryAction
 
 MODELS = ("momentum", "zero", "elastic_net")
 BASELINES = ("equal_weight", "inverse_vol", "sixty_forty", "min_variance")
@@ -24,7 +25,7 @@ def test_the_study_reports_every_model_and_strategy_out_of_sample(
     result = research_result
 
     assert [m.model for m in result.models] == list(MODELS)
-    assert [s.name for s in result.strategies] == [*MODELS, *BASELINES]
+    assert [s.name for s in result.strategies] == [*MODELS, "champion", *BASELINES]
     assert {s.kind for s in result.strategies if s.name in MODELS} == {"model"}
     assert {s.kind for s in result.strategies if s.name in BASELINES} == {"baseline"}
     # the test starts on the first session of July 2010 and rebalances every 21 sessions
@@ -90,12 +91,65 @@ def test_the_deflated_sharpe_ratio_counts_each_distinct_strategy_once(
     trials = [SharpeMoments.from_returns(returns[c]).sr for c in distinct]
     # Assert
     assert repeated == {"equal_weight": "zero"}
-    assert len(trials) == len(MODELS) + len(BASELINES) - 1 == research_result.verdict.n_trials
+    assert len(trials) == len(MODELS) + 1 + len(BASELINES) - 1 == research_result.verdict.n_trials
     for strategy in research_result.strategies:
         expected = deflated_sharpe_ratio(returns[strategy.name], trials)
-        assert strategy.n_trials == 6
+        assert strategy.n_trials == 7
         assert strategy.dsr == pytest.approx(expected.dsr, abs=1e-12)
         assert strategy.sr0 == pytest.approx(expected.sr0, abs=1e-12)
+
+
+def test_the_registry_holds_every_fit_and_the_champion_strategy_follows_the_lifecycle(
+    research_run: tuple[ResearchResult, InMemoryRegistry],
+) -> None:
+    # Arrange
+    result, registry = research_run
+    lifecycle = result.lifecycle
+    assert lifecycle is not None
+    events = registry.history(lifecycle.kind)
+    fits = {name: sum(c.refit for c in checks) for name, checks in result.retraining}
+    champion = result.weights["champion"]
+    by_date = lifecycle.champion_by_date
+    first = by_date.first_valid_index()
+    # Assert: one registered record per fit of every model, each named by family and date
+    registered = [e.model_id for e in events if e.action == RegistryAction.REGISTERED]
+    assert len(registered) == sum(fits.values()) == 3 * 10  # 30 rebalances of 21 in blocks of 63
+    assert {m.split("@")[0] for m in registered} == set(MODELS)
+    # the champion in the registry is the lifecycle's last, and every promotion has a reason
+    last = lifecycle.decisions[-1]
+    current = registry.champion(lifecycle.kind)
+    assert current is not None
+    assert current.model_id == last.champion_model
+    assert all(e.reason for e in events if e.action == RegistryAction.PROMOTED)
+    # one decision per rebalance; before the first champion the strategy holds equal weight
+    assert list(by_date.index) == list(champion.index)
+    assert first is not None
+    assert first > champion.index[0]
+    before = champion.loc[: first - pd.Timedelta(days=1)]
+    equal = result.weights["equal_weight"].loc[before.index, before.columns]
+    pd.testing.assert_frame_equal(before, equal, atol=1e-6)
+
+
+def test_retraining_by_trigger_records_why_each_model_was_refitted(
+    research_bars: pd.DataFrame,
+) -> None:
+    # Act
+    config = short_config(models=("momentum", "zero"), retrain="trigger")
+    result = run_research(config, market_of(research_bars))
+    # Assert: one check per block of 63 sessions; the first fits, later ones say why
+    for name, checks in result.retraining:
+        assert len(checks) == 10, name
+        assert checks[0].refit
+        assert checks[0].reasons == ("initial",)
+        for check in checks[1:]:
+            assert check.refit == bool(check.reasons), check.detail
+            assert set(check.reasons) <= {"feature_drift", "error_drift", "age"}
+            assert check.detail
+    payload = result.to_dict()["retraining"]
+    assert payload["momentum"]["checks"] == 10
+    assert payload["momentum"]["refits"] == sum(
+        c.refit for c in dict(result.retraining)["momentum"]
+    )
 
 
 def test_a_model_without_views_holds_the_equal_weight_prior(

@@ -64,6 +64,13 @@ class ResearchConfig(BaseModel):
       about monthly for 21) and the step of the volatility forecasts.
     * ``refit_every``: sessions between refits of the return models (the walk-forward's test
       block); ``min_train``: the fewest training dates (after the purge) of the first fit.
+    * ``retrain``: ``"schedule"`` refits the return models at every walk-forward split;
+      ``"trigger"`` checks them at every split and refits only when a
+      :class:`~microfolio.signals.monitor.RetrainTrigger` says so: features drifted from the
+      model's training window, its out-of-sample IC significantly worse than its
+      predecessors', or older than ``max_model_age`` sessions (see
+      :mod:`~microfolio.services.research.retrain`). ``max_model_age`` is read in that mode
+      only.
     * ``test_start`` / ``end``: the test period (``end`` None: the last session of the data).
       Everything before ``test_start`` is training only; the first training window ends
       ``horizon`` sessions before it (purged).
@@ -87,6 +94,8 @@ class ResearchConfig(BaseModel):
     universe: Universe
     horizon: int = Field(default=21, ge=1, le=252)
     refit_every: int = Field(default=63, ge=1)
+    retrain: Literal["schedule", "trigger"] = "schedule"
+    max_model_age: int = Field(default=252, ge=1)
     min_train: int = Field(default=252, ge=21)
     test_start: date = date(2008, 1, 1)
     end: date | None = None

@@ -52,8 +52,15 @@ def periods(
             "walk-forward refits",
             day(splits[0][1][0]),
             day(splits[-1][1][0]),
-            f"{len(splits)} refits, one every {config.refit_every} sessions, on an expanding "
-            f"window purged of its last {config.horizon} sessions",
+            (
+                f"{len(splits)} refits, one every {config.refit_every} sessions, on an "
+                f"expanding window purged of its last {config.horizon} sessions"
+                if config.retrain == "schedule"
+                else f"{len(splits)} checks, one every {config.refit_every} sessions: a model is "
+                "refitted (expanding window purged of its last "
+                f"{config.horizon} sessions) only when its features drifted, its IC got "
+                f"significantly worse or it is older than {config.max_model_age} sessions"
+            ),
         ),
         Period(
             "test (out of sample)",

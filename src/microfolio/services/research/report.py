@@ -7,8 +7,11 @@ folder with a ``research.json`` holds a whole run.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +51,7 @@ def write_outputs(result: ResearchResult, folder: Path) -> ResearchFiles:
 
 
 def research_page(result: ResearchResult) -> ResearchPage:
-    """The page of ``result``: its verdict, provenance, four tables and three figures."""
+    """The page of ``result``: its verdict, provenance, its tables and three figures."""
     config = result.config
     wealth = (1.0 + result.returns).cumprod()
     ic = result.ic.rolling(IC_WINDOW, min_periods=IC_WINDOW // 4).mean().dropna(how="all")
@@ -69,6 +72,8 @@ def research_page(result: ResearchResult) -> ResearchPage:
             _periods_table(result),
             _forecast_table(result),
             _strategy_table(result),
+            *_lifecycle_table(result),
+            _retraining_table(result),
             _volatility_table(result),
         ),
         wealth=wealth,
@@ -184,6 +189,65 @@ def _volatility_table(result: ResearchResult) -> ReportTable:
         "sessions' variance at every rebalance date, scored when realised; best first."
     )
     return ReportTable("Volatility forecasts (out of sample)", frame, formats, note=note)
+
+
+def _lifecycle_table(result: ResearchResult) -> tuple[ReportTable, ...]:
+    """The checks at which the champion family changed (its first appointment included)."""
+    lifecycle = result.lifecycle
+    if lifecycle is None:
+        return ()
+    rows = [
+        {
+            "date": step.date.isoformat(),
+            "champion before": step.incumbent or "",
+            "its IC": step.incumbent_ic,
+            "new champion": step.champion or "",
+            "its IC ": step.challenger_ic,
+            "reason": step.reason,
+        }
+        for step in lifecycle.decisions
+        if step.champion is not None and (step.switched or step.incumbent is None)
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["date", "champion before", "its IC", "new champion", "its IC ", "reason"]
+    ).set_index("date")
+    formats = {"its IC": "num3", "its IC ": "num3"}
+    note = (
+        f"Registry kind {lifecycle.kind}: every refit of every family is registered as a "
+        "challenger; at each rebalance the families are compared on the rank IC of the same "
+        f"trailing window of known labels; {lifecycle.switches} switch(es) of family. The "
+        "'champion' strategy uses the champion family's views."
+    )
+    return (ReportTable("Model lifecycle: champion changes", frame, formats, note=note),)
+
+
+def _retraining_table(result: ResearchResult) -> ReportTable:
+    rows = {
+        name: {
+            "checks": len(checks),
+            "refits": sum(c.refit for c in checks),
+            "reasons": ", ".join(
+                f"{reason} {n}"
+                for reason, n in Counter(r for c in checks for r in c.reasons).most_common()
+            ),
+            "mean drifted share": _mean(c.drifted_share for c in checks),
+        }
+        for name, checks in result.retraining
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "model"
+    formats = {"checks": "int", "refits": "int", "mean drifted share": "pct0"}
+    note = (
+        f"retrain = {result.config.retrain}: 'schedule' refits at every check; 'trigger' "
+        "refits when the share of drifted features (PSI or KS), a significant fall of the IC "
+        "or the model's age says so."
+    )
+    return ReportTable("Retraining", frame, formats, note=note)
+
+
+def _mean(values: Iterable[float]) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    return sum(finite) / len(finite) if finite else math.nan
 
 
 def _params(params: object) -> str:

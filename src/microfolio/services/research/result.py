@@ -10,6 +10,7 @@ rebalance date stay on the object.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import pandas as pd
 
 from microfolio.services.research.config import ResearchConfig
+from microfolio.services.research.lifecycle import Lifecycle
+from microfolio.services.research.retrain import RetrainCheck
 from microfolio.services.research.scores import ModelScore, StrategyScore, finite_or_none
 from microfolio.services.research.verdict import Verdict
 
@@ -80,6 +83,10 @@ class ResearchResult:
     ic: pd.DataFrame  #: IC per date, one column per model
     notes: tuple[str, ...]
     timings: Mapping[str, float]  #: seconds per stage, as measured
+    #: the champion/challenger replay over the model families (None with fewer than two)
+    lifecycle: Lifecycle | None = None
+    #: per return model, its retraining checks (one per walk-forward split)
+    retraining: tuple[tuple[str, tuple[RetrainCheck, ...]], ...] = ()
 
     @property
     def test_start(self) -> str:
@@ -118,6 +125,34 @@ class ResearchResult:
             },
             "strategies": [s.to_dict() for s in self.strategies],
             "verdict": self.verdict.to_dict(),
+            "lifecycle": self._lifecycle_dict(),
+            "retraining": {
+                name: {
+                    "checks": len(checks),
+                    "refits": sum(c.refit for c in checks),
+                    "reasons": dict(Counter(r for c in checks for r in c.reasons)),
+                }
+                for name, checks in self.retraining
+            },
             "notes": list(self.notes),
             "timings_seconds": {k: round(v, 1) for k, v in self.timings.items()},
         }
+
+    def _lifecycle_dict(self) -> dict[str, Any] | None:
+        if self.lifecycle is None:
+            return None
+        steps = [
+            {
+                "date": step.date.isoformat(),
+                "incumbent": step.incumbent,
+                "incumbent_ic": finite_or_none(step.incumbent_ic),
+                "challenger": step.challenger,
+                "challenger_ic": finite_or_none(step.challenger_ic),
+                "promoted": step.promoted,
+                "champion": step.champion,
+                "switched": step.switched,
+                "reason": step.reason,
+            }
+            for step in self.lifecycle.decisions
+        ]
+        return {"kind": self.lifecycle.kind, "switches": self.lifecycle.switches, "steps": steps}

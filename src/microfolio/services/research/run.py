@@ -36,6 +36,12 @@ from microfolio.features import FeatureSet, WideBars, forward_excess_returns, fo
 from microfolio.services.research.config import ResearchConfig
 from microfolio.services.research.forecasts import ModelRun, run_model
 from microfolio.services.research.jobs import Job, run_jobs
+from microfolio.services.research.lifecycle import (
+    FamilyRun,
+    Lifecycle,
+    champion_scores,
+    run_lifecycle,
+)
 from microfolio.services.research.portfolios import (
     BASELINES,
     BOND,
@@ -56,9 +62,16 @@ from microfolio.services.research.scores import (
 from microfolio.services.research.verdict import verdict
 from microfolio.services.research.volatility import VolBook, VolRun, run_vol
 from microfolio.signals.fusion import SignalHistory
+from microfolio.signals.monitor import InMemoryRegistry, ModelRegistry
 from microfolio.signals.validation import WalkForward
 
-__all__ = ["Progress", "run_research"]
+__all__ = ["CHAMPION", "Progress", "run_research"]
+
+#: the strategy that follows the champion family of the model lifecycle
+CHAMPION = "champion"
+#: the lifecycle's validation window (sessions of known labels), the fewest IC dates a family
+#: needs in it to compete, and the IC margin a challenger must beat the champion by
+LIFECYCLE_WINDOW, LIFECYCLE_MIN_DATES, LIFECYCLE_MARGIN = 252, 63, 0.01
 
 #: ``progress(stage, done, total)``: stages "forecasts", "volatility", "portfolios"
 Progress = Callable[[str, int, int], None]
@@ -86,11 +99,13 @@ def run_research(
     *,
     workers: int = 1,
     bonds: MarketData | None = None,
+    registry: ModelRegistry | None = None,
 ) -> ResearchResult:
     """Run the study of ``config`` on ``market`` (see the module).
 
     ``bonds`` is the market the 60/40's bond leg (AGG) comes from when ``market`` lacks it (the
-    stock file); ``workers`` the processes that run the model and volatility jobs.
+    stock file); ``workers`` the processes that run the model and volatility jobs;
+    ``registry`` where the model lifecycle records every fit and champion (None: in memory).
     """
     timings: dict[str, float] = {}
     began = time.perf_counter()
@@ -118,6 +133,7 @@ def run_research(
         rebalances,
         workers,
         report,
+        (realised, sessions),
     )
     timings["forecasts_and_volatility"] = time.perf_counter() - step
     for run in model_runs.values():
@@ -143,10 +159,35 @@ def run_research(
         ic_series.append(per_date)
         histories[name] = SignalHistory.from_scores(run.scores, realised, name)
     book = VolBook(vol_runs, config.vol_models)
+    signals: dict[str, pd.Series] = {name: model_runs[name].scores for name in config.models}
+
+    step = time.perf_counter()
+    lifecycle = None
+    if len(config.models) >= 2:
+        families: dict[str, FamilyRun] = {
+            name: FamilyRun.from_model_run(model_runs[name]) for name in config.models
+        }
+        lifecycle = run_lifecycle(
+            families,
+            realised,
+            rebalances,
+            sessions,
+            config.horizon,
+            kind=f"return:{config.universe}:{config.horizon}d:{config.config_hash()}",
+            data_version=market.data_version,
+            first_train=splits[0][0][0].date(),
+            registry=InMemoryRegistry() if registry is None else registry,
+            window=LIFECYCLE_WINDOW,
+            min_dates=LIFECYCLE_MIN_DATES,
+            min_improvement=LIFECYCLE_MARGIN,
+        )
+        signals[CHAMPION] = champion_scores(lifecycle, families)
+        histories[CHAMPION] = SignalHistory.from_scores(signals[CHAMPION], realised, CHAMPION)
+    timings["lifecycle"] = time.perf_counter() - step
 
     step = time.perf_counter()
     targets, views_share, notes = _targets(
-        config, returns, rebalances, sessions, model_runs, histories, book, report
+        config, returns, rebalances, sessions, signals, histories, book, report
     )
     timings["portfolios"] = time.perf_counter() - step
 
@@ -158,7 +199,7 @@ def run_research(
         for name, plan in targets.items()
     }
     kinds: dict[str, StrategyKind] = {
-        name: ("model" if name in config.models else "baseline") for name in targets
+        name: ("model" if name in signals else "baseline") for name in targets
     }
     table = strategy_scores(results, kinds, views_share)
     judged = verdict(table, config.cost_bps)
@@ -198,9 +239,12 @@ def run_research(
         notes=(
             *design_notes(config, len(tickers), available, market.dropped),
             *notes,
+            *_lifecycle_notes(lifecycle),
             *skipped_vol_notes(book.skipped),
         ),
         timings=timings,
+        lifecycle=lifecycle,
+        retraining=tuple((name, model_runs[name].checks) for name in config.models),
     )
 
 
@@ -271,6 +315,7 @@ def _run_jobs(
     rebalances: pd.DatetimeIndex,
     workers: int,
     report: Progress,
+    known: tuple[pd.Series, pd.DatetimeIndex],
 ) -> tuple[dict[str, ModelRun], list[VolRun]]:
     names = sorted(config.models, key=_COST_ORDER.index)
     vol_tickers = list(close.columns)
@@ -278,7 +323,7 @@ def _run_jobs(
         rng = np.random.default_rng(config.seed + 1)
         picked = rng.choice(len(vol_tickers), size=config.vol_tickers, replace=False)
         vol_tickers = [vol_tickers[i] for i in sorted(picked)]
-    jobs: list[Job] = [(run_model, (name, config, *learning, splits)) for name in names]
+    jobs: list[Job] = [(run_model, (name, config, *learning, splits, *known)) for name in names]
     jobs += [(run_vol, (str(t), close[t], rebalances, config)) for t in vol_tickers]
     counts = {"forecasts": 0, "volatility": 0}
     totals = {"forecasts": len(names), "volatility": len(vol_tickers)}
@@ -303,19 +348,21 @@ def _targets(
     returns: pd.DataFrame,
     rebalances: pd.DatetimeIndex,
     sessions: pd.DatetimeIndex,
-    model_runs: Mapping[str, ModelRun],
+    signals: Mapping[str, pd.Series],
     histories: Mapping[str, SignalHistory],
     book: VolBook,
     report: Progress,
 ) -> tuple[dict[str, dict[pd.Timestamp, pd.Series]], dict[str, float], list[str]]:
-    strategies = [*config.models, *BASELINES]
+    """Every strategy's targets at every rebalance date: one model strategy per entry of
+    ``signals`` (out-of-sample scores by name), then the baselines."""
+    strategies = [*signals, *BASELINES]
     targets: dict[str, dict[pd.Timestamp, pd.Series]] = {name: {} for name in strategies}
-    with_views: dict[str, int] = dict.fromkeys(config.models, 0)
-    why_not: dict[str, Counter[str]] = {name: Counter() for name in config.models}
+    with_views: dict[str, int] = dict.fromkeys(signals, 0)
+    why_not: dict[str, Counter[str]] = {name: Counter() for name in signals}
     vol_used: dict[str, int] = {}
     skipped_dates = 0
     exclude = (BOND,) if config.universe == "stocks" else ()
-    by_date = {name: _by_date(model_runs[name].scores) for name in config.models}
+    by_date = {name: _by_date(scores) for name, scores in signals.items()}
     total = len(rebalances)
     report("portfolios", 0, total)
     for k, t in enumerate(rebalances, start=1):
@@ -329,7 +376,7 @@ def _targets(
         vols, vol_name = _vols(config, book, inputs)
         if vol_name is not None:
             vol_used[vol_name] = vol_used.get(vol_name, 0) + 1
-        for name in config.models:
+        for name in signals:
             scores = by_date[name].get(t, pd.Series(dtype=float))
             pick = model_weights(
                 name, inputs, scores, histories[name], sessions, config, vols, vol_name
@@ -361,8 +408,28 @@ def _targets(
                 f"{name} gave views at {with_views[name]} of {built} rebalances; without "
                 f"views (equal weight), because: {common}."
             )
-    share = {str(name): with_views[name] / built for name in config.models}
+    share = {str(name): with_views[name] / built for name in signals}
     return targets, share, notes
+
+
+def _lifecycle_notes(lifecycle: Lifecycle | None) -> list[str]:
+    """One note on the champion strategy and how often its family changed."""
+    if lifecycle is None:
+        return []
+    by_date = lifecycle.champion_by_date.dropna()
+    if by_date.empty:
+        return [
+            f"{CHAMPION}: no model family had enough known out-of-sample dates to become "
+            "champion; the strategy held the equal-weight prior."
+        ]
+    held = by_date.value_counts()
+    shares = ", ".join(f"{name} at {n}" for name, n in held.items())
+    return [
+        f"{CHAMPION}: the views of the champion family of the model registry (the family with "
+        f"the best rank IC over the last {LIFECYCLE_WINDOW} sessions of known labels, replaced "
+        f"only by one better by more than {LIFECYCLE_MARGIN:g}); first champion on {by_date.index[0].date()}, "
+        f"{lifecycle.switches} switch(es); champion at {shares} of {len(by_date)} rebalances."
+    ]
 
 
 def _by_date(scores: pd.Series) -> dict[pd.Timestamp, pd.Series]:
