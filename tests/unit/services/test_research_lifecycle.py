@@ -214,6 +214,47 @@ def test_a_challenger_within_the_margin_stays_out_and_the_champion_refit_is_prom
     ]
 
 
+def comeback_runs(realised: pd.Series, a_fits: tuple[int, ...]) -> dict[str, FamilyRun]:
+    """a is perfect, then backwards on sessions 9..14, then perfect again; b swaps throughout."""
+
+    def a_rule(p: int) -> str:
+        return "reverse" if 9 <= p < 15 else "same"
+
+    return {
+        "a": family("a", realised, a_rule, fits=a_fits),
+        "b": family("b", realised, lambda _: "swap"),
+    }
+
+
+@pytest.mark.parametrize("registry_kind", ["memory", "sql"])
+def test_a_replaced_champion_family_competes_again_only_with_its_next_fit(
+    tmp_path: Path, registry_kind: str
+) -> None:
+    # Arrange: a loses the crown at session 11; from session 27 its window beats b's again
+    realised = realised_returns()
+    store = Store(f"sqlite:///{tmp_path / 'r.db'}")
+    store.migrate()
+    registry: ModelRegistry = (
+        InMemoryRegistry() if registry_kind == "memory" else SqlModelRegistry(store)
+    )
+    try:
+        # Act
+        without = lifecycle(comeback_runs(realised, (5,)), realised)
+        with_refit = lifecycle(comeback_runs(realised, (5, 33)), realised, registry)
+        retired = registry.get(model("a", 5)).status
+    finally:
+        store.dispose()
+    # Assert: a@5 was retired when b took over, so a cannot come back until its fit of 33
+    assert step_at(without, 11).promoted == model("b", 5)
+    assert set(without.champion_by_date[SESSIONS[11] :]) == {"b"}
+    assert retired is ModelStatus.RETIRED
+    assert step_at(with_refit, 31).champion == "b"
+    comeback = step_at(with_refit, 33)
+    assert comeback.promoted == model("a", 33)
+    assert comeback.reason.startswith("a replaces b")
+    assert with_refit.switches == 2
+
+
 def test_the_window_is_the_same_for_every_family_and_holds_only_known_labels() -> None:
     # Arrange: a late family scored from session 15 only
     realised = realised_returns()

@@ -19,8 +19,9 @@ would have used. Choices, all of them point in time:
   ``ValidationScores`` takes finite numbers only, so ``"ic"`` is left out when ``n == 0`` and
   ``"ic_t_stat"`` when ``n < 2`` or the ICs have no spread (std within 1e-12 of 0, as with a
   perfect forecast); ``"dates"`` is always there.
-* **Candidates** are the families with at least ``min_dates`` IC dates in the window and at
-  least one registered model. The best is the highest window IC; ties go to the family first
+* **Candidates** are the families with at least ``min_dates`` IC dates in the window and a
+  latest registered model that is not retired: a family whose champion was replaced competes
+  again with its next fit, not with the model just replaced. The best is the highest window IC; ties go to the family first
   in ``runs``.
 * **At each check t**, in order: (1) every fit created on or before ``t`` and not yet
   registered is registered as a challenger, in creation order (ties in ``runs`` order), the
@@ -71,6 +72,7 @@ from microfolio.features import INDEX_NAMES
 from microfolio.signals.monitor import (
     ModelRecord,
     ModelRegistry,
+    ModelStatus,
     ValidationScores,
     champion_challenger,
     rank_ic,
@@ -392,11 +394,15 @@ class _Walk:
         return _Window(self._sessions[first : last + 1])
 
     def _candidates(self, validation: Mapping[str, ValidationScores]) -> dict[str, float]:
-        """Family -> window IC of the families that may be champion."""
+        """Family -> window IC of the families that may be champion: enough IC dates, and a
+        latest model that was not retired (a family whose champion was replaced competes
+        again with its next fit)."""
         return {
             name: scores.scores[METRIC]
             for name, scores in validation.items()
-            if _dates(scores) >= self._settings.min_dates and name in self._latest
+            if _dates(scores) >= self._settings.min_dates
+            and name in self._latest
+            and self._registry.get(self._latest[name].model_id).status != ModelStatus.RETIRED
         }
 
     def _appoint(
