@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from microfolio.errors import InvariantError
+from microfolio.errors import DataFormatError, InvariantError
 from microfolio.features import INDEX_NAMES, FeatureFrame
 from microfolio.services.research import ResearchConfig
 from microfolio.services.research.forecasts import run_model
@@ -29,6 +29,7 @@ from microfolio.signals.forecast import (
     Forecaster,
     MomentumBaseline,
     ZeroForecaster,
+    cross_sectional_zscore,
 )
 from microfolio.signals.monitor import (
     ErrorDriftMonitor,
@@ -225,6 +226,48 @@ def test_features_shifted_after_a_date_fire_a_feature_drift_refit(data: Data) ->
     assert fired.train_end == data.splits[7][0][-1]
     assert before.checks[7].drifted_share < trigger.max_drifted_share
     assert "feature_drift" not in before.checks[7].reasons
+
+
+def test_a_level_shift_is_no_drift_in_the_z_scores_a_model_reads(data: Data) -> None:
+    # Arrange: the same +10 shift of every ticker; the monitor watches per-date z-scores
+    start = data.splits[6][1][5]
+    shifted = shifted_from(data.x, start)
+    watch = FeatureFrame(cross_sectional_zscore(shifted.frame), shifted.spec)
+    trigger = RetrainTrigger(max_age_sessions=NEVER)
+    # Act
+    raw = walk(Data(shifted, data.y, data.realised, data.sessions, data.splits), trigger)
+    seen = walk_forward_triggered(
+        MomentumBaseline(),
+        shifted,
+        data.y,
+        data.realised,
+        data.splits,
+        data.sessions,
+        HORIZON,
+        trigger,
+        error_window=WINDOW,
+        watch=watch,
+    )
+    # Assert: raw features drift at split 7; their z-scores, unchanged by the shift, do not
+    assert "feature_drift" in raw.checks[7].reasons
+    assert "feature_drift" not in seen.checks[7].reasons
+    assert seen.checks[7].drifted_share < trigger.max_drifted_share
+
+
+def test_watched_features_must_have_the_rows_of_x(data: Data) -> None:
+    short = FeatureFrame(data.x.frame.iloc[:-12], data.x.spec)
+    with pytest.raises(DataFormatError, match="watch must have the rows of X"):
+        walk_forward_triggered(
+            MomentumBaseline(),
+            data.x,
+            data.y,
+            data.realised,
+            data.splits,
+            data.sessions,
+            HORIZON,
+            RetrainTrigger(),
+            watch=short,
+        )
 
 
 def test_the_feature_reference_is_the_last_training_dates_of_the_model_in_use(

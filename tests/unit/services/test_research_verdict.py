@@ -87,6 +87,24 @@ def test_a_best_model_that_never_had_views_is_called_the_prior() -> None:
         "the best model strategy, lstm (no views at any rebalance: the equal-weight prior), "
         in (judged.sentence)
     )
+    assert judged.sentence.endswith(
+        "lstm never gave a view: its portfolio was the equal-weight prior."
+    )
+
+
+def test_models_that_never_gave_a_view_are_not_the_best_model_strategy() -> None:
+    # Arrange: the two silent models hold equal weight, which did better than momentum
+    lstm = replace(score("lstm", "model", 0.60, 0.90), views_share=0.0)
+    boost = replace(score("boost", "model", 0.60, 0.90), views_share=0.0)
+    momentum = replace(score("momentum", "model", 0.30, 0.60), views_share=0.7)
+    # Act
+    judged = verdict([lstm, boost, momentum, *BASELINES], 10.0)
+    # Assert
+    assert judged.best_model == "momentum"
+    assert "the best model strategy, momentum, had a net Sharpe ratio of 0.30" in judged.sentence
+    assert judged.sentence.endswith(
+        "lstm and boost never gave a view: their portfolio was the equal-weight prior."
+    )
 
 
 def test_a_verdict_needs_models_and_baselines() -> None:

@@ -30,6 +30,7 @@ from microfolio.services.research.config import ResearchConfig
 from microfolio.services.research.models import LEARNED, forecaster
 from microfolio.services.research.retrain import RetrainCheck, walk_forward_triggered
 from microfolio.signals.forecast import BaseForecaster
+from microfolio.signals.forecast.zscore import model_inputs
 from microfolio.signals.monitor import RetrainTrigger
 from microfolio.signals.validation import PurgedKFold, Split, choose_params, walk_forward_predict
 
@@ -89,8 +90,12 @@ def run_model(
                 f"(model {name!r})"
             )
         trigger = RetrainTrigger(max_age_sessions=config.max_model_age)
+        # watch the inputs as the model reads them: z-scored per date when it z-scores
+        watch = (
+            FeatureFrame(model_inputs(x.frame, True), x.spec) if zscore_used(name, zscore) else None
+        )
         walk = walk_forward_triggered(
-            model, x, labels, realised, splits, sessions, config.horizon, trigger
+            model, x, labels, realised, splits, sessions, config.horizon, trigger, watch=watch
         )
         scores, checks = walk.scores, walk.checks
     else:
@@ -111,6 +116,11 @@ def run_model(
         checks=checks,
         seconds=time.perf_counter() - began,
     )
+
+
+def zscore_used(name: str, zscore: bool) -> bool:
+    """Whether model ``name`` reads its features z-scored per date."""
+    return zscore and name in LEARNED
 
 
 def _scheduled(

@@ -11,7 +11,10 @@ The trigger reads:
 * **feature drift**: a :class:`~microfolio.signals.monitor.FeatureDriftMonitor` fitted on the
   features of the last ``reference_dates`` training dates of the model in use, checked on the
   features of the last ``error_window`` feature dates before ``t_k`` (a feature of date ``d``
-  reads data up to ``d`` only, so those are known at ``t_k``);
+  reads data up to ``d`` only, so those are known at ``t_k``). The features watched are
+  ``watch`` when given: the inputs as the model reads them (z-scored per date for a model
+  that z-scores), since a level that drifts while every cross-section keeps its shape changes
+  nothing such a model sees;
 * **error drift**: an :class:`~microfolio.signals.monitor.ErrorDriftMonitor` on the per-date
   rank IC (:func:`~microfolio.signals.monitor.rank_ic` of the scores against ``realised``).
   Its reference is the IC of the scores made *before* the model in use was fitted (by the
@@ -143,19 +146,22 @@ def walk_forward_triggered(
     reference_dates: int = 252,
     error_window: int = 63,
     feature_monitor: FeatureDriftMonitor | None = None,
+    watch: FeatureFrame | None = None,
 ) -> TriggeredWalkForward:
     """Walk forward over ``splits``, refitting only when ``trigger`` says so (see module).
 
     ``y`` is the training label on the rows of ``X``; ``realised`` the forward raw return the
     IC is measured against; ``sessions`` every market session (ascending), in which ``horizon``
     and ages are counted; ``feature_monitor`` an unfitted template (default parameters when
-    None), cloned for each model.
+    None), cloned for each model; ``watch`` the features the drift monitor reads (None: ``X``;
+    same rows as ``X``).
     """
     _check_arguments(X, y, realised, sessions, trigger, feature_monitor)
     _check_counts(
         horizon=(horizon, 1), reference_dates=(reference_dates, 1), error_window=(error_window, 2)
     )
     template = FeatureDriftMonitor() if feature_monitor is None else feature_monitor
+    watched = X if watch is None else _watched(watch, X)
     calendar = _Calendar(pd.DatetimeIndex(sessions), horizon)
     feature_dates = X.dates
     in_use: _InUse | None = None
@@ -165,16 +171,16 @@ def walk_forward_triggered(
     for train, test in _ordered(splits, calendar):
         date = test[0]
         if in_use is None:
-            in_use = _fit(forecaster, X, y, train, date, template, reference_dates)
+            in_use = _fit(forecaster, X, y, train, date, template, reference_dates, watched)
             checks.append(_initial_check(in_use))
         else:
             window = feature_dates[feature_dates < date][-error_window:]
-            features, feature_note = _feature_drift(in_use, X, window)
+            features, feature_note = _feature_drift(in_use, watched, window)
             errors, error_note = _error_drift(ics, in_use.fit_date, date, calendar, error_window)
             age = calendar.age(in_use.fit_date, date)
             decision = trigger.decide(age, features, errors)
             if decision.retrain:
-                in_use = _fit(forecaster, X, y, train, date, template, reference_dates)
+                in_use = _fit(forecaster, X, y, train, date, template, reference_dates, watched)
             outcome = "refit" if decision.retrain else "kept"
             checks.append(
                 RetrainCheck(
@@ -206,18 +212,28 @@ def _fit(
     date: pd.Timestamp,
     template: FeatureDriftMonitor,
     reference_dates: int,
+    watched: FeatureFrame,
 ) -> _InUse:
     """A clone of ``forecaster`` fitted on ``train``, in use from ``date``, with a clone of
-    ``template`` fitted on the features of its last ``reference_dates`` training dates."""
+    ``template`` fitted on the watched features of its last ``reference_dates`` training
+    dates."""
     fitted = fit_on(clone(forecaster), X, y, train)
     monitor: FeatureDriftMonitor | None = None
     note = ""
     try:
-        monitor = clone(template).fit(on_dates(X, train[-reference_dates:]))
+        monitor = clone(template).fit(on_dates(watched, train[-reference_dates:]))
     except DataFormatError as error:
         note = f"feature drift not checked (reference: {error})"
     n_train = int(getattr(fitted, "n_train_", -1))
     return _InUse(fitted, date, train, n_train, monitor, note)
+
+
+def _watched(watch: object, X: FeatureFrame) -> FeatureFrame:  # noqa: N803 (scikit-learn name)
+    if not isinstance(watch, FeatureFrame):
+        raise DataFormatError(f"watch must be a FeatureFrame or None, got {type(watch).__name__}")
+    if not watch.frame.index.equals(X.frame.index):
+        raise DataFormatError("watch must have the rows of X, in the same order")
+    return watch
 
 
 def _initial_check(in_use: _InUse) -> RetrainCheck:

@@ -4,7 +4,9 @@ A model strategy **beats the baselines** only if its net Sharpe ratio exceeds th
 baseline **and** its deflated Sharpe ratio is at least :data:`CONFIDENCE` (0.95): the
 probability that its Sharpe ratio is above what the best of all the strategies tried would
 reach by luck. Otherwise the sentence says plainly that none did, and gives the best deflated
-Sharpe ratio of the table.
+Sharpe ratio of the table. A model that never gave a view held the equal-weight prior: it is
+not "the best model strategy" (another model's that acted is, if any), and the sentence names
+such models.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
     if not models or not baselines:
         raise InvariantError("a verdict needs at least one model strategy and one baseline")
     top = max(baselines, key=lambda s: s.sharpe)
-    best = max(models, key=lambda s: s.sharpe)
+    silent = [s for s in models if s.views_share == 0.0]
+    best = max([s for s in models if s not in silent] or models, key=lambda s: s.sharpe)
     surest = max(strategies, key=lambda s: s.dsr)
     n = max(s.n_trials for s in strategies)
     costs = f"{cost_bps:g} bp"
@@ -86,6 +89,13 @@ def verdict(strategies: Sequence[StrategyScore], cost_bps: float) -> Verdict:
             f"{_named(best)}, had a net Sharpe ratio of {best.sharpe:.2f} and {against}; the "
             f"best deflated Sharpe ratio over the {n} distinct strategies tried was {surest.dsr:.2f} "
             f"({surest.name})."
+        )
+    if silent:
+        names = _join([s.name for s in silent])
+        one = len(silent) == 1
+        sentence += (
+            f" {names} never gave a view: {'its' if one else 'their'} portfolio was the "
+            "equal-weight prior."
         )
     return Verdict(
         sentence=sentence,
