@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from scipy.stats import ks_2samp
 
 from microfolio.errors import DataFormatError, InvariantError
 from microfolio.features import FeatureFrame
@@ -152,3 +153,19 @@ def test_bad_bins_and_epsilon_are_refused() -> None:
 def test_a_ks_result_checks_its_range() -> None:
     with pytest.raises(InvariantError, match=r"statistic must be a float in \[0, 1\], got 1.5"):
         KSResult(statistic=1.5, p_value=0.1)
+
+
+def test_ks_p_value_of_large_samples_is_the_asymptotic_one_and_close_to_exact() -> None:
+    # Arrange
+    rng = np.random.default_rng(4)
+    reference, window = rng.normal(size=3000), rng.normal(0.06, 1.0, size=800)
+    small_a, small_b = rng.normal(size=30), rng.normal(0.5, 1.0, size=40)
+    # Act
+    large = ks(reference, window)
+    small = ks(small_a, small_b)
+    # Assert
+    assert large.p_value == pytest.approx(ks_2samp(reference, window, method="asymp").pvalue)
+    assert large.p_value == pytest.approx(
+        ks_2samp(reference, window, method="exact").pvalue, rel=0.05
+    )
+    assert small.p_value == pytest.approx(ks_2samp(small_a, small_b).pvalue)
