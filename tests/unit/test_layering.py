@@ -12,7 +12,7 @@ ROOT = Path(microfolio.__file__).parent
 
 #: lowest first; a package may import its own layer or any lower one
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"domain", "errors", "clock", "__init__"}),
+    frozenset({"domain", "errors", "checks", "clock", "__init__"}),
     frozenset({"data"}),
     frozenset({"features", "estimate"}),
     frozenset({"optimize", "signals", "risk"}),

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microfolio.estimate._checks import check_choice, check_count, check_positive
+from microfolio.checks import check_choice, check_count, check_positive
 from microfolio.estimate.base import CovarianceEstimator, check_returns
 from microfolio.estimate.missing import (
     MISSING_POLICIES,

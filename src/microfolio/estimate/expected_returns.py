@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from microfolio.checks import check_positive
 from microfolio.errors import DataFormatError, InvariantError
-from microfolio.estimate._checks import check_positive
 from microfolio.estimate.base import (
     CovarianceEstimator,
     ExpectedReturnsEstimator,

@@ -26,8 +26,8 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.linalg
 
+from microfolio.checks import check_count, check_positive
 from microfolio.errors import InvariantError
-from microfolio.estimate._checks import check_count, check_positive
 from microfolio.estimate.base import CovarianceEstimator, check_returns
 from microfolio.estimate.missing import complete_rows
 from microfolio.estimate.moments import covariance_factor, gram

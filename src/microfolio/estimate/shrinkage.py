@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microfolio.estimate._checks import check_count, check_positive
+from microfolio.checks import check_count, check_positive
 from microfolio.estimate.base import CovarianceEstimator, check_returns
 from microfolio.estimate.missing import complete_rows
 from microfolio.estimate.moments import gram

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Integral
 
+from microfolio.checks import check_count
 from microfolio.errors import InvariantError
 
-__all__ = ["check_classes", "check_names", "check_pairs", "check_window", "check_windows"]
-
-
-def check_window(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int, refused unless a whole number at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+__all__ = ["check_classes", "check_names", "check_pairs", "check_windows"]
 
 
 def check_windows(name: str, value: object, minimum: int) -> tuple[int, ...]:
     """A sequence of distinct windows, each a whole number at least ``minimum`` (may be empty)."""
     if isinstance(value, str | bytes) or not isinstance(value, tuple | list):
         raise InvariantError(f"{name} must be a tuple of integers, got {value!r}")
-    windows = tuple(check_window(name, w, minimum) for w in value)
+    windows = tuple(check_count(name, w, minimum) for w in value)
     _refuse_repeats(name, windows)
     return windows
 
@@ -34,8 +27,8 @@ def check_pairs(name: str, value: object) -> tuple[tuple[int, int], ...]:
     for pair in value:
         if not isinstance(pair, tuple | list) or len(pair) != 2:
             raise InvariantError(f"{name} must hold (lookback, skip) pairs, got {pair!r}")
-        lookback = check_window(f"{name} lookback", pair[0], 2)
-        skip = check_window(f"{name} skip", pair[1], 0)
+        lookback = check_count(f"{name} lookback", pair[0], 2)
+        skip = check_count(f"{name} skip", pair[1], 0)
         if skip >= lookback:
             raise InvariantError(f"{name} skip must be below its lookback, got {tuple(pair)!r}")
         pairs.append((lookback, skip))

@@ -18,8 +18,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from microfolio.checks import check_count
 from microfolio.errors import NotFoundError
-from microfolio.features._checks import check_window
 from microfolio.features.bars import Bars, as_wide_bars
 from microfolio.features.frame import FeatureFrame
 
@@ -32,7 +32,7 @@ def forward_returns(bars: Bars, horizon: int) -> pd.Series:
     Long form (the row set of :class:`~microfolio.features.FeatureSet` output), named
     ``fwd_ret_{h}``; NaN where ``t + h`` is past the last session or a close is missing.
     """
-    h = check_window("horizon", horizon, 1)
+    h = check_count("horizon", horizon, 1)
     wide = as_wide_bars(bars)
     forward = wide.close.shift(-h) / wide.close - 1.0
     return _long(forward, wide.close.notna(), f"fwd_ret_{h}")
@@ -43,7 +43,7 @@ def forward_excess_returns(bars: Bars, horizon: int, benchmark: str | None = Non
     if None, minus the cross-sectional mean of the forward returns at ``t`` (over the tickers
     that have one). Named ``fwd_excess_{h}``; NaN where either side is missing.
     """
-    h = check_window("horizon", horizon, 1)
+    h = check_count("horizon", horizon, 1)
     wide = as_wide_bars(bars)
     if benchmark is not None and benchmark not in set(wide.tickers):
         raise NotFoundError(f"benchmark {benchmark!r} is not a ticker of the bars")
@@ -61,7 +61,7 @@ def label_end(
     Raises ``NotFoundError`` if ``date`` is not one of ``sessions`` or the label ends after the
     last of them.
     """
-    h = check_window("horizon", horizon, 1)
+    h = check_count("horizon", horizon, 1)
     day = pd.Timestamp(date)
     position = int(sessions.get_indexer(pd.DatetimeIndex([day]))[0])
     if position < 0:
@@ -85,7 +85,7 @@ def purge(
     ``horizon`` dates are dropped). Pass the market's sessions when ``train_dates`` skip some.
     Raises ``NotFoundError`` if a training date is not one of ``sessions``.
     """
-    h = check_window("horizon", horizon, 1)
+    h = check_count("horizon", horizon, 1)
     dates = pd.DatetimeIndex(train_dates).unique().sort_values()
     if len(dates) == 0:
         return dates

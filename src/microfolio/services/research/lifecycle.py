@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from microfolio.checks import check_count, check_non_negative, check_text
 from microfolio.clock import FixedClock
 from microfolio.errors import DataFormatError, InvariantError, NotFoundError
 from microfolio.features import INDEX_NAMES
@@ -219,13 +220,13 @@ def run_lifecycle(
     _check_long("realised", realised)
     _check_dates("sessions", sessions)
     _check_dates("checks", checks)
-    _check_text("kind", kind)
-    _check_text("data_version", data_version)
+    check_text("kind", kind)
+    check_text("data_version", data_version)
     settings = _Settings(
-        horizon=_whole("horizon", horizon, 1),
-        window=_whole("window", window, 1),
-        min_dates=_whole("min_dates", min_dates, 1),
-        min_improvement=_non_negative("min_improvement", min_improvement),
+        horizon=check_count("horizon", horizon, 1),
+        window=check_count("window", window, 1),
+        min_dates=check_count("min_dates", min_dates, 1),
+        min_improvement=check_non_negative("min_improvement", min_improvement),
     )
     if settings.min_dates > settings.window:
         raise InvariantError(f"min_dates {min_dates} must not exceed window {window}")
@@ -619,25 +620,3 @@ def _check_dates(name: str, dates: object) -> None:
         raise DataFormatError(f"{name} must be a DatetimeIndex, got {type(dates).__name__}")
     if not (dates.is_monotonic_increasing and dates.is_unique):
         raise DataFormatError(f"{name} must be strictly increasing (sorted, no duplicates)")
-
-
-def _check_text(name: str, value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvariantError(f"{name} must be a non-empty string, got {value!r}")
-
-
-def _whole(name: str, value: object, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return value
-
-
-def _non_negative(name: str, value: object) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise InvariantError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)

@@ -41,6 +41,7 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.base import clone
 
+from microfolio.checks import check_count
 from microfolio.errors import DataFormatError, InvariantError
 from microfolio.features import INDEX_NAMES, FeatureFrame
 from microfolio.signals.forecast import Forecaster, ForecastScores
@@ -157,9 +158,9 @@ def walk_forward_triggered(
     same rows as ``X``).
     """
     _check_arguments(X, y, realised, sessions, trigger, feature_monitor)
-    _check_counts(
-        horizon=(horizon, 1), reference_dates=(reference_dates, 1), error_window=(error_window, 2)
-    )
+    check_count("horizon", horizon, 1)
+    check_count("reference_dates", reference_dates, 1)
+    check_count("error_window", error_window, 2)
     template = FeatureDriftMonitor() if feature_monitor is None else feature_monitor
     watched = X if watch is None else _watched(watch, X)
     calendar = _Calendar(pd.DatetimeIndex(sessions), horizon)
@@ -343,10 +344,3 @@ def _check_arguments(
             f"feature_monitor must be a FeatureDriftMonitor or None, got "
             f"{type(feature_monitor).__name__}"
         )
-
-
-def _check_counts(**counts: tuple[object, int]) -> None:
-    """Each ``name=(value, minimum)``: refused unless an integer at least ``minimum``."""
-    for name, (value, minimum) in counts.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")

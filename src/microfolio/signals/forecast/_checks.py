@@ -3,14 +3,20 @@ stays free of logic); each refuses with one line naming the argument and the val
 
 from __future__ import annotations
 
-import math
-from numbers import Integral, Real
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microfolio.errors import DataFormatError, InvariantError, NotFoundError
+from microfolio.checks import (
+    check_bool,
+    check_choice,
+    check_count,
+    check_fraction,
+    check_non_negative,
+    check_positive,
+    check_share,
+)
+from microfolio.errors import DataFormatError, NotFoundError
 from microfolio.features import INDEX_NAMES, FeatureFrame
 
 __all__ = [
@@ -27,67 +33,6 @@ __all__ = [
 ]
 
 Floats = npt.NDArray[np.float64]
-
-
-def check_count(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int, refused unless a whole number at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _real(value: object) -> float:
-    """``value`` as a float if it is a real number (not a bool), else NaN."""
-    if isinstance(value, bool) or not isinstance(value, Integral | Real):
-        return math.nan
-    return float(value)
-
-
-def check_positive(name: str, value: object) -> float:
-    """``value`` as a float, refused unless a finite real number above zero."""
-    number = _real(value)
-    if not (math.isfinite(number) and number > 0.0):
-        raise InvariantError(f"{name} must be a positive finite number, got {value!r}")
-    return number
-
-
-def check_non_negative(name: str, value: object) -> float:
-    """``value`` as a float, refused unless a finite real number at least zero."""
-    number = _real(value)
-    if not (math.isfinite(number) and number >= 0.0):
-        raise InvariantError(f"{name} must be a finite number >= 0, got {value!r}")
-    return number
-
-
-def check_fraction(name: str, value: object, *, closed_right: bool = False) -> float:
-    """``value`` as a float in ``[0, 1)`` (``[0, 1]`` with ``closed_right``)."""
-    number = _real(value)
-    if not (number >= 0.0 and (number <= 1.0 if closed_right else number < 1.0)):
-        span = "[0, 1]" if closed_right else "[0, 1)"
-        raise InvariantError(f"{name} must be a number in {span}, got {value!r}")
-    return number
-
-
-def check_share(name: str, value: object) -> float:
-    """``value`` as a float in ``(0, 1]`` (a share of rows or features)."""
-    number = _real(value)
-    if not 0.0 < number <= 1.0:
-        raise InvariantError(f"{name} must be a number in (0, 1], got {value!r}")
-    return number
-
-
-def check_bool(name: str, value: object) -> bool:
-    """``value`` refused unless exactly True or False."""
-    if not isinstance(value, bool):
-        raise InvariantError(f"{name} must be True or False, got {value!r}")
-    return value
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """``value`` refused unless one of ``choices``."""
-    if not isinstance(value, str) or value not in choices:
-        raise InvariantError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-    return value
 
 
 def check_features(X: object, names: tuple[str, ...] | None = None) -> pd.DataFrame:  # noqa: N803 (scikit-learn name)

@@ -4,13 +4,12 @@ line that names the argument and the value."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-from numbers import Integral, Real
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from microfolio.checks import check_count, check_non_negative, check_text, check_unit_interval
 from microfolio.errors import DataFormatError, InvariantError
 
 __all__ = [
@@ -43,39 +42,6 @@ def check_sample(name: str, values: object, minimum: int = 1) -> Floats:
             f"(first at position {int(np.argmax(bad))})"
         )
     return array
-
-
-def check_count(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int, refused unless a whole number at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_non_negative(name: str, value: object) -> float:
-    """``value`` as a float, refused unless a finite real number ``>= 0``."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Real)
-        or not math.isfinite(float(value))
-        or float(value) < 0.0
-    ):
-        raise InvariantError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
-
-
-def check_unit_interval(name: str, value: object) -> float:
-    """``value`` as a float, refused unless strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 < float(value) < 1.0:
-        raise InvariantError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def check_text(name: str, value: object) -> str:
-    """``value`` refused unless a string with a non-blank character."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvariantError(f"{name} must be a non-empty string, got {value!r}")
-    return value
 
 
 def check_date(name: str, value: object) -> dt.date:

@@ -3,38 +3,16 @@ methods (``__init__`` stays free of logic), each refusing with one line naming t
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microfolio.errors import DataFormatError, InvariantError
+from microfolio.checks import check_count, check_fraction, check_unit_interval
+from microfolio.errors import DataFormatError
 
 __all__ = ["check_count", "check_fraction", "check_returns", "check_unit_interval"]
 
 Floats = npt.NDArray[np.float64]
-
-
-def check_count(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int, refused unless a whole number at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_unit_interval(name: str, value: object) -> float:
-    """``value`` as a float, refused unless strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 < float(value) < 1.0:
-        raise InvariantError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def check_fraction(name: str, value: object) -> float:
-    """``value`` as a float, refused unless in ``[0, 1]``."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 <= float(value) <= 1.0:
-        raise InvariantError(f"{name} must be a number in [0, 1], got {value!r}")
-    return float(value)
 
 
 def check_returns(returns: object, min_observations: int, name: str = "returns") -> Floats:

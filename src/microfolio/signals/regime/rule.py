@@ -143,14 +143,14 @@ class RuleRegime(BaseEstimator):  # type: ignore[misc]
         check_count("drawdown_window", self.drawdown_window, 1)
         check_count("ma_window", self.ma_window, 1)
         check_count("min_history", self.min_history, 1)
-        volatile = check_fraction("volatile_quantile", self.volatile_quantile)
-        stressed = check_fraction("stressed_quantile", self.stressed_quantile)
+        volatile = check_fraction("volatile_quantile", self.volatile_quantile, closed_right=True)
+        stressed = check_fraction("stressed_quantile", self.stressed_quantile, closed_right=True)
         if stressed < volatile:
             raise InvariantError(
                 f"stressed_quantile must be >= volatile_quantile ({volatile!r}), "
                 f"got {self.stressed_quantile!r}"
             )
-        drawdown = check_fraction("stressed_drawdown", self.stressed_drawdown)
+        drawdown = check_fraction("stressed_drawdown", self.stressed_drawdown, closed_right=True)
         if drawdown == 0.0:
             raise InvariantError(
                 f"stressed_drawdown must be above 0, got {self.stressed_drawdown!r}"

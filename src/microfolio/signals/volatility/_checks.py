@@ -3,14 +3,12 @@ free of logic), each refusing with one line that names the argument and the valu
 
 from __future__ import annotations
 
-import math
-from numbers import Integral, Real
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from microfolio.errors import DataFormatError, InvariantError
+from microfolio.checks import check_choice, check_count, check_positive, check_unit_interval
+from microfolio.errors import DataFormatError
 
 __all__ = [
     "check_choice",
@@ -21,36 +19,6 @@ __all__ = [
 ]
 
 Floats = npt.NDArray[np.float64]
-
-
-def check_positive(name: str, value: object) -> float:
-    """``value`` as a float, refused unless a finite real number above zero."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(float(value)):
-        raise InvariantError(f"{name} must be a positive finite number, got {value!r}")
-    if float(value) <= 0.0:
-        raise InvariantError(f"{name} must be positive, got {value!r}")
-    return float(value)
-
-
-def check_unit_interval(name: str, value: object) -> float:
-    """``value`` as a float, refused unless strictly between 0 and 1."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0.0 < float(value) < 1.0:
-        raise InvariantError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def check_count(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int, refused unless a whole number at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < minimum:
-        raise InvariantError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def check_choice(name: str, value: object, choices: tuple[str, ...]) -> str:
-    """``value`` refused unless one of ``choices``."""
-    if value not in choices:
-        raise InvariantError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
-    return str(value)
 
 
 def check_returns_series(returns: object, min_observations: int, name: str = "returns") -> Floats:

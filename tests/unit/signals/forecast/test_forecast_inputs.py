@@ -104,7 +104,7 @@ def test_a_fit_without_usable_rows_or_with_a_constant_label_is_refused() -> None
 @pytest.mark.parametrize(
     ("model", "message"),
     [
-        (ElasticNetForecaster(alpha=-1.0), "alpha must be a positive finite number, got -1.0"),
+        (ElasticNetForecaster(alpha=-1.0), "alpha must be positive and finite, got -1.0"),
         (ElasticNetForecaster(l1_ratio=2.0), r"l1_ratio must be a number in \[0, 1\], got 2.0"),
         (ElasticNetForecaster(horizon=0), "horizon must be an integer >= 1, got 0"),
         (ElasticNetForecaster(zscore_by_date=1), "zscore_by_date must be True or False"),  # type: ignore[arg-type]

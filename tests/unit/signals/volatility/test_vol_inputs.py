@@ -85,7 +85,7 @@ def test_returns_that_are_not_a_return_series_are_refused(returns: object, messa
         (HarVol(lags=()), "lags must be a non-empty sequence"),
         (HarVol(positive="yes"), "positive must be True or False, got 'yes'"),  # type: ignore[arg-type]
         (LstmVol(epochs=0), "epochs must be an integer >= 1, got 0"),
-        (LstmVol(learning_rate=-1.0), "learning_rate must be positive, got -1.0"),
+        (LstmVol(learning_rate=-1.0), "learning_rate must be positive and finite, got -1.0"),
         (LstmVol(random_state=-2), "random_state must be an integer >= 0, got -2"),
     ],
 )
