@@ -18,7 +18,10 @@ One run, for one household and one session (after the close), in ONE unit of wor
    another plan of the same pass realises; what is still owed on withdrawals is cash the plan
    raises (most overweight classes first) and never invests, so a later run pays it once the
    sales have filled;
-5. record tickets, orders, skipped candidates (as audit events), valuations, the window.
+5. record tickets, orders, skipped candidates (as audit events), valuations, the window. A
+   candidate skipped for the same reason session after session (a gain too costly in tax to
+   sell, a harvest blocked by a recent purchase) is recorded on the first session of the run,
+   not on every one: the plan of each session still lists every skip.
 
 If anything fails the store is left as before the run and the broker reports are kept for the
 next run. Deposits go to the custodian, then the withdrawals paid leave it, then orders go to the
@@ -54,7 +57,7 @@ from microfolio.errors import MicrofolioError
 from microfolio.execution import Broker, BrokerReport
 from microfolio.ledger import Book, LotSelector, Valuation, lot_views, valuation
 from microfolio.ledger.lot_selection import Pick, take_in_order
-from microfolio.rebalance import AccountCase, AccountInputs, AccountPlan, AccountPlanner
+from microfolio.rebalance import AccountCase, AccountInputs, AccountPlan, AccountPlanner, Skipped
 from microfolio.services.cash_flows import Payout, check_cash_flows, pay_withdrawals
 from microfolio.services.cycle import SessionTotals, ticket_to_order
 from microfolio.store import Store, UnitOfWork
@@ -152,6 +155,8 @@ class HouseholdCycle:
         self.ids = ids
         self.actor = actor
         self._unapplied: dict[str, list[BrokerReport]] = {}
+        #: per account, the candidates skipped at its last run: (ticker, side, kind)
+        self._skipping: dict[str, frozenset[tuple[str, str, str]]] = {}
 
     def level(self, account: Account) -> int:
         """The account's risk level: which of the family's model portfolios it follows."""
@@ -329,12 +334,7 @@ class HouseholdCycle:
             orders = tuple(ticket_to_order(t, self.ids.new("ord")) for t in plan.tickets)
             all_tickets.extend(plan.tickets)
             all_orders.extend(orders)
-            for skipped in plan.skipped:
-                events.append(
-                    self._event(
-                        session, account.account_id, f"skipped_{skipped.kind}", skipped.detail
-                    )
-                )
+            events.extend(self._new_skips(session, account.account_id, plan.skipped))
             if plan.tickets:
                 events.append(
                     self._event(
@@ -432,6 +432,20 @@ class HouseholdCycle:
             LotMethod.TAX_MIN if account.lot_method is LotMethod.SPECIFIC else account.lot_method
         )
         return selector_for(method, price=fill.price, session=fill.session)
+
+    def _new_skips(
+        self, session: date, account_id: str, skipped: Sequence[Skipped]
+    ) -> list[AuditEvent]:
+        """Audit events of the candidates skipped today that were not skipped, for the same
+        reason, at the account's previous run."""
+        before = self._skipping.get(account_id, frozenset())
+        keys = [(s.ticker, str(s.side), str(s.kind)) for s in skipped]
+        self._skipping[account_id] = frozenset(keys)
+        return [
+            self._event(session, account_id, f"skipped_{s.kind}", s.detail)
+            for s, key in zip(skipped, keys, strict=True)
+            if key not in before
+        ]
 
     def _event(self, session: date, account_id: str, action: str, detail: str) -> AuditEvent:
         return AuditEvent(

@@ -25,6 +25,7 @@ from microfolio.data import MarketData
 from microfolio.domain import (
     Account,
     AccountType,
+    AuditEvent,
     Disposal,
     Fill,
     Lot,
@@ -63,6 +64,7 @@ class Record:
     tickets: dict[str, tuple[TradeTicket, ...]]
     lots_after: dict[str, tuple[Lot, ...]]
     wash_sales_per_run: int
+    audit: tuple[AuditEvent, ...]
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +96,7 @@ def record(market: MarketData, tmp_path_factory: pytest.TempPathFactory) -> Reco
         disposals = {a: uow.disposals(a) for a in accounts}
         tickets = {a: uow.tickets(a) for a in accounts}
         lots_after = {a: uow.lots(a) for a in accounts}
+        audit = uow.audit_events()
     world.store.dispose()
     return Record(
         world,
@@ -107,7 +110,38 @@ def record(market: MarketData, tmp_path_factory: pytest.TempPathFactory) -> Reco
         tickets,
         lots_after,
         washes,
+        audit,
     )
+
+
+def test_a_candidate_skipped_session_after_session_is_audited_once_per_run(
+    record: Record,
+) -> None:
+    # Arrange: per account, the sessions on which the plan skipped each candidate
+    skipped = [
+        (session, account_id, s)
+        for (session, account_id), plan in record.plans.items()
+        for s in plan.skipped
+    ]
+    index = {session: k for k, session in enumerate(record.sessions)}
+    runs: set[tuple[date, str, str, str]] = set()
+    for session, account_id, s in skipped:
+        before = index[session] - 1
+        earlier = record.plans.get((record.sessions[before], account_id)) if before >= 0 else None
+        again = earlier is not None and any(
+            (e.ticker, e.side, e.kind) == (s.ticker, s.side, s.kind) for e in earlier.skipped
+        )
+        if not again:
+            runs.add((session, account_id, f"skipped_{s.kind}", s.detail))
+    # Act
+    audited = {
+        (e.session, e.account_id or "", e.action, e.detail)
+        for e in record.audit
+        if e.action.startswith("skipped_")
+    }
+    # Assert: exactly the first session of each run of skips, with its detail
+    assert audited == runs
+    assert len(skipped) > 2 * len(runs)  # recurring skips are the rule, not the exception
 
 
 def _all_disposals(record: Record) -> list[Disposal]:
