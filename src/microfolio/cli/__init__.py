@@ -6,6 +6,7 @@ import typer
 
 from microfolio.cli.data import app as data_app
 from microfolio.cli.demo import demo
+from microfolio.cli.models import app as models_app
 from microfolio.cli.onboard import onboard
 from microfolio.cli.optimize import optimize
 from microfolio.cli.research import research
@@ -26,6 +27,7 @@ app.command()(optimize)
 app.command()(onboard)
 app.command()(research)
 app.add_typer(data_app, name="data")
+app.add_typer(models_app, name="models")
 app.add_typer(sentiment_app, name="sentiment")
 app.add_typer(tax_app, name="tax")
 

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from microfolio.cli.common import fail
+from microfolio.cli.common import database_url, fail
 from microfolio.errors import MicrofolioError
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Tax reports from a store.", no_args_is_help=True)
-
-
-def _url(db: str | None) -> str | None:
-    """A URL as given; a path must name an existing SQLite file (never create one here)."""
-    if db is None or "://" in db:
-        return db
-    path = Path(db)
-    if not path.is_file():
-        fail(f"--db {db}: no such database file")
-    return f"sqlite:///{path.resolve()}"
 
 
 def _rate(name: str, value: str) -> Decimal:
@@ -64,7 +53,7 @@ def report(
     from microfolio.store import Store
     from microfolio.tax import TaxRates
 
-    url = _url(db)
+    url = database_url(db)
     rates = TaxRates(_rate("ordinary-rate", ordinary_rate), _rate("long-term-rate", long_term_rate))
     if url is None:
         import os

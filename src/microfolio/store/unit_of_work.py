@@ -443,6 +443,10 @@ class _Sql:
             models.c.model_id == bindparam("model_id", type_=String())
         )
         # registration order: the surrogate id
+        self.select_all_models_of_kind = model_columns.where(
+            models.c.kind == bindparam("kind", type_=String())
+        ).order_by(models.c.id)
+        self.select_model_kinds = select(models.c.kind).distinct().order_by(models.c.kind)
         self.select_models_of_kind = model_columns.where(
             models.c.kind == bindparam("kind", type_=String()),
             models.c.status == bindparam("status", type_=String()),
@@ -1050,6 +1054,17 @@ class UnitOfWork:
         return self._apply_model_changes(
             [(record, ModelStatus.RETIRED, RegistryAction.RETIRED, reason, None)], session
         )
+
+    @_store_op("read the model kinds")
+    def model_kinds(self) -> tuple[str, ...]:
+        """Every kind with a registered model, in alphabetical order."""
+        return tuple(str(row.kind) for row in self._conn.execute(self._sql.select_model_kinds))
+
+    @_store_op("read the models of kind {0!r}")
+    def models(self, kind: str) -> tuple[ModelRecord, ...]:
+        """Every model of the kind, whatever its status, in registration order."""
+        result = self._conn.execute(self._sql.select_all_models_of_kind, {"kind": kind})
+        return tuple(rows.model_record_from_row(row) for row in result)
 
     @_store_op("read the model history of kind {0!r}")
     def model_history(self, kind: str) -> tuple[RegistryEvent, ...]:
