@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -25,9 +26,12 @@ from microfolio.cli.common import database_url, fail
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from microfolio.store import Store
+    from microfolio.signals.monitor import ModelRecord, RegistryEvent
+    from microfolio.store import UnitOfWork
 
 __all__ = ["app"]
+
+T = TypeVar("T")
 
 app = typer.Typer(help="The model registry: champions, challengers and their history.")
 
@@ -38,17 +42,27 @@ DbOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
-def _open(db: str | None) -> Store:
+def _read(db: str | None, reader: Callable[[UnitOfWork], T]) -> T:
+    """``reader`` run in one unit of work on the registry of ``--db``; a microfolio error
+    becomes one ``error:`` line."""
+    from microfolio.errors import MicrofolioError
     from microfolio.store import Store
     from microfolio.store.database import DATABASE_URL_ENV
 
     url = database_url(db)
     if url is None and not os.environ.get(DATABASE_URL_ENV):
         fail(f"no database: pass --db FILE_OR_URL or set {DATABASE_URL_ENV}")
-    return Store.open(url)
+    store = Store.open(url)
+    try:
+        with store.unit_of_work() as uow:
+            return reader(uow)
+    except MicrofolioError as exc:
+        fail(str(exc))
+    finally:
+        store.dispose()
 
 
-def _summary(record: Any) -> dict[str, Any]:
+def _summary(record: ModelRecord) -> dict[str, Any]:
     return {
         "model_id": record.model_id,
         "status": str(record.status),
@@ -66,21 +80,14 @@ def list_models(
     as_json: JsonOption = False,
 ) -> None:
     """Every kind with its champion and counts; or every model of ``--kind``."""
-    from microfolio.errors import MicrofolioError
 
-    store = _open(db)
-    try:
-        with store.unit_of_work() as uow:
-            kinds = uow.model_kinds()
-            if kind is not None and kind not in kinds:
-                fail(
-                    f"no model of kind {kind!r} is registered; kinds: {', '.join(kinds) or 'none'}"
-                )
-            records = {k: uow.models(k) for k in ([kind] if kind is not None else kinds)}
-    except MicrofolioError as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    def read(uow: UnitOfWork) -> dict[str, tuple[ModelRecord, ...]]:
+        kinds = uow.model_kinds()
+        if kind is not None and kind not in kinds:
+            fail(f"no model of kind {kind!r} is registered; kinds: {', '.join(kinds) or 'none'}")
+        return {k: uow.models(k) for k in ([kind] if kind is not None else kinds)}
+
+    records = _read(db, read)
     if kind is not None:
         rows = [_summary(r) for r in records[kind]]
         if as_json:
@@ -156,17 +163,12 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """One model's record and the events that name it."""
-    from microfolio.errors import MicrofolioError
 
-    store = _open(db)
-    try:
-        with store.unit_of_work() as uow:
-            record = uow.model(model_id)
-            events = [e for e in uow.model_history(record.kind) if e.model_id == model_id]
-    except MicrofolioError as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    def read(uow: UnitOfWork) -> tuple[ModelRecord, list[RegistryEvent]]:
+        found = uow.model(model_id)
+        return found, [e for e in uow.model_history(found.kind) if e.model_id == model_id]
+
+    record, events = _read(db, read)
     payload = json.loads(record.to_json()) | {
         "events": [
             {"sequence": e.sequence, "action": str(e.action), "reason": e.reason} for e in events
@@ -195,16 +197,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """Every registration, promotion and retirement of a kind, oldest first."""
-    from microfolio.errors import MicrofolioError
-
-    store = _open(db)
-    try:
-        with store.unit_of_work() as uow:
-            events = uow.model_history(kind)
-    except MicrofolioError as exc:
-        fail(str(exc))
-    finally:
-        store.dispose()
+    events = _read(db, lambda uow: uow.model_history(kind))
     if not events:
         fail(f"no model of kind {kind!r} is registered")
     rows = [
