@@ -368,30 +368,25 @@ def test_champion_scores_switch_families_exactly_at_switch_dates() -> None:
     assert used.name == "score"
 
 
-def test_the_sql_registry_gives_the_same_champion_and_history(tmp_path: Path) -> None:
-    # Arrange
+def test_the_sql_registry_gives_the_same_champion_and_history(store: Store) -> None:
+    # Arrange: the store on SQLite and on PostgreSQL
     realised = realised_returns()
     runs = crossing_runs(realised)
-    store = Store("sqlite:///" + str(tmp_path / "r.db"))
-    store.migrate()
-    try:
-        clock = FixedClock(day(0))
-        sql = SqlModelRegistry(store, clock)
-        memory = InMemoryRegistry()
-        # Act
-        in_sql = lifecycle(runs, realised, sql, clock)
-        in_memory = lifecycle(runs, realised, memory, FixedClock(day(0)))
-        # Assert
-        sql_champion, memory_champion = sql.champion(KIND), memory.champion(KIND)
-        assert sql_champion is not None
-        assert memory_champion is not None
-        assert sql_champion.model_id == memory_champion.model_id == model("b", 25)
-        assert sql.history(KIND) == memory.history(KIND)
-        assert {e.action for e in sql.history(KIND)} == set(RegistryAction)
-        assert list(in_sql.champion_by_date) == list(in_memory.champion_by_date)
-        assert clock.today() == CHECKS[-1].date()
-    finally:
-        store.dispose()
+    clock = FixedClock(day(0))
+    sql = SqlModelRegistry(store, clock)
+    memory = InMemoryRegistry()
+    # Act
+    in_sql = lifecycle(runs, realised, sql, clock)
+    in_memory = lifecycle(runs, realised, memory, FixedClock(day(0)))
+    # Assert
+    sql_champion, memory_champion = sql.champion(KIND), memory.champion(KIND)
+    assert sql_champion is not None
+    assert memory_champion is not None
+    assert sql_champion.model_id == memory_champion.model_id == model("b", 25)
+    assert sql.history(KIND) == memory.history(KIND)
+    assert {e.action for e in sql.history(KIND)} == set(RegistryAction)
+    assert list(in_sql.champion_by_date) == list(in_memory.champion_by_date)
+    assert clock.today() == CHECKS[-1].date()
 
 
 def test_a_check_date_that_is_not_a_session_is_refused() -> None:
