@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from microfolio.errors import DataFormatError
 from microfolio.features import INDEX_NAMES
 from microfolio.signals.monitor._checks import check_count
+from microfolio.signals.validation.metrics import spearman_by_date
 
 __all__ = ["rank_ic"]
 
@@ -29,21 +29,8 @@ def rank_ic(forecast: pd.Series, realised: pd.Series, min_tickers: int = 5) -> p
                 f"{name} index must be a (date, ticker) MultiIndex, got {list(series.index.names)}"
             )
     both = pd.DataFrame({"forecast": forecast, "realised": realised}).dropna()
-    date_level = INDEX_NAMES[0]
-    ranks = both.groupby(level=date_level).rank()
-    centred = ranks - ranks.groupby(level=date_level).transform("mean")
-    products = centred["forecast"] * centred["realised"]
-    by_date = pd.DataFrame(
-        {
-            "cov": products.groupby(level=date_level).sum(),
-            "var_f": (centred["forecast"] ** 2).groupby(level=date_level).sum(),
-            "var_r": (centred["realised"] ** 2).groupby(level=date_level).sum(),
-            "n": centred["forecast"].groupby(level=date_level).size(),
-        }
-    )
-    valid = (by_date["n"] >= minimum) & (by_date["var_f"] > 0) & (by_date["var_r"] > 0)
-    kept = by_date[valid]
-    ic = kept["cov"].to_numpy(dtype=np.float64) / np.sqrt(
-        kept["var_f"].to_numpy(dtype=np.float64) * kept["var_r"].to_numpy(dtype=np.float64)
-    )
-    return pd.Series(ic, index=pd.DatetimeIndex(kept.index), name="ic")
+    sizes = both.groupby(level=INDEX_NAMES[0]).size()
+    enough = sizes.index[sizes >= minimum]
+    both = both[both.index.get_level_values(INDEX_NAMES[0]).isin(enough)]
+    ic, ranked = spearman_by_date(both)
+    return ic[ranked]
