@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import spearmanr
 
 from microfolio.errors import DataFormatError, InvariantError
 from microfolio.signals.forecast import ForecastScores
 from microfolio.signals.validation import hit_rate, information_coefficient, mean_ic
+from microfolio.signals.validation.metrics import spearman_by_date
 
 
 def _panel(n_dates: int = 40, n_tickers: int = 12, seed: int = 3) -> pd.Series:
@@ -130,3 +132,28 @@ def test_hit_rate_half_counts_calls_against_the_medians() -> None:
 
     assert hit_rate(scores, realised) == 0.5  # A and D right, B and C wrong
     assert hit_rate(scores, realised, method="sign") == 0.5  # all positive: A, C right
+
+
+def test_spearman_by_date_equals_scipy_on_a_ragged_panel_with_ties() -> None:
+    # Arrange: 30 dates, up to 15 tickers, a third of the rows missing, rounded values (ties)
+    rng = np.random.default_rng(8)
+    full = _panel(n_dates=30, n_tickers=15, seed=8)
+    kept = full[rng.random(len(full)) > 0.33]
+    both = pd.DataFrame(
+        {"score": (kept + rng.normal(0, 1, len(kept))).round(0), "realised": kept.round(1)}
+    )
+    # Act
+    ic, ranked = spearman_by_date(both)
+    # Assert
+    for day, rows in both.groupby(level="date"):
+        expected = spearmanr(rows["score"], rows["realised"]).statistic
+        assert ic[day] == pytest.approx(expected, abs=1e-12)
+    assert ranked.all()
+    assert list(ic.index) == sorted(set(both.index.get_level_values("date")))
+
+
+def test_spearman_by_date_refuses_a_ticker_twice_on_a_date() -> None:
+    both = pd.DataFrame({"score": _panel(3, 4), "realised": _panel(3, 4, seed=5)})
+    doubled = pd.concat([both, both.iloc[:1]])
+    with pytest.raises(DataFormatError, match="repeat a \\(date, ticker\\)"):
+        spearman_by_date(doubled)
