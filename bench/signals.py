@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -54,9 +55,7 @@ def with_scipy(both: pd.DataFrame) -> pd.Series:
     dates = both.index.get_level_values("date")
     bounds = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1], True])
     score, realised = both["score"].to_numpy(), both["realised"].to_numpy()
-    values = [
-        spearmanr(score[a:b], realised[a:b]).statistic for a, b in zip(bounds[:-1], bounds[1:])
-    ]
+    values = [spearmanr(score[a:b], realised[a:b]).statistic for a, b in pairwise(bounds)]
     return pd.Series(values, index=dates[bounds[:-1]])
 
 
@@ -68,6 +67,11 @@ def with_pandas(both: pd.DataFrame) -> pd.Series:
 
 def with_microfolio(both: pd.DataFrame) -> pd.Series:
     return spearman_by_date(both)[0]
+
+
+def timed(fn: Callable[[pd.DataFrame], pd.Series], both: pd.DataFrame) -> tuple[pd.Series, Timing]:
+    """``fn(both)`` and its timing (median of the timed runs after a warm-up)."""
+    return measure(lambda: fn(both), target_seconds=3.0, min_runs=5)
 
 
 def main() -> None:
@@ -85,10 +89,7 @@ def main() -> None:
     for name, close in (("etfs", etfs), ("stocks", stocks)):
         both = panel(close)
         n_dates = both.index.get_level_values("date").nunique()
-        results: dict[str, tuple[pd.Series, Timing]] = {
-            way: measure(lambda f=fn: f(both), target_seconds=3.0, min_runs=5)  # type: ignore[misc]
-            for way, fn in ways.items()
-        }
+        results = {way: timed(fn, both) for way, fn in ways.items()}
         ours = results["microfolio"][0]
         base = results["microfolio"][1].median
         for way, (values, timing) in results.items():
