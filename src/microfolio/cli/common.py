@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, overload
 
 import typer
 
-__all__ = ["USAGE_ERROR", "database_url", "fail"]
+__all__ = ["USAGE_ERROR", "database_url", "fail", "option_date"]
 
 #: exit code for bad input (a file that is not prices, a bad option value, a clash)
 USAGE_ERROR = 2
@@ -28,3 +29,20 @@ def database_url(db: str | None) -> str | None:
     if not path.is_file():
         fail(f"--db {db}: no such database file")
     return f"sqlite:///{path.resolve()}"
+
+
+@overload
+def option_date(value: str, name: str) -> date: ...
+@overload
+def option_date(value: None, name: str) -> None: ...
+@overload
+def option_date(value: str | None, name: str) -> date | None: ...
+def option_date(value: str | None, name: str) -> date | None:
+    """An option's ``YYYY-MM-DD`` as a date (None stays None); else one error line naming
+    the option."""
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"{name} must be a date YYYY-MM-DD, got {value!r}")

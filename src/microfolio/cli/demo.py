@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,19 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from microfolio.cli.common import fail
+from microfolio.cli.common import fail, option_date
 from microfolio.errors import MicrofolioError
 from microfolio.risk import PerformanceSummary
 from microfolio.services.demo import new_work_dir, run_demo
 
 __all__ = ["demo"]
-
-
-def _parse_date(value: str, name: str) -> date:
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
 
 def demo(
@@ -42,7 +35,7 @@ def demo(
 ) -> None:
     """Run a sample household (taxable, spouse's taxable, IRA) through the daily cycle on the bundled data."""
     err = Console(stderr=True)
-    first, last = _parse_date(start, "--start"), _parse_date(end, "--end")
+    first, last = option_date(start, "--start"), option_date(end, "--end")
     if first > last:
         fail(f"--start {first} is after --end {last}")
     if work_dir is None:

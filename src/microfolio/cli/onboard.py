@@ -7,7 +7,7 @@ The answers file format is described in :mod:`microfolio.services.onboard`; a sa
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -15,21 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from microfolio.cli.common import fail
+from microfolio.cli.common import fail, option_date
 from microfolio.errors import MicrofolioError
 
 __all__ = ["onboard"]
 
 
 def _as_of(value: str | None) -> date:
-    if value is None:
-        from microfolio.clock import SystemClock
+    from microfolio.clock import SystemClock
 
-        return SystemClock().today()
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"--as-of must be a date YYYY-MM-DD, got {value!r}")
+    return option_date(value, "--as-of") or SystemClock().today()
 
 
 def onboard(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,19 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from microfolio.cli.common import fail
+from microfolio.cli.common import fail, option_date
 from microfolio.errors import MicrofolioError
 
 __all__ = ["optimize"]
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
 
 def optimize(
@@ -75,8 +65,8 @@ def optimize(
         method=method,
         prices=prices,
         tickers=None if tickers is None else tickers.split(","),
-        start=_date(start, "--start"),
-        end=_date(end, "--end"),
+        start=option_date(start, "--start"),
+        end=option_date(end, "--end"),
         max_weight=max_weight,
         target_vol=target_vol,
         target_return=target_return,

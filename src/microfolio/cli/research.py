@@ -17,13 +17,12 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from microfolio.cli.common import fail
+from microfolio.cli.common import fail, option_date
 from microfolio.clock import SystemClock
 
 if TYPE_CHECKING:
@@ -36,15 +35,6 @@ __all__ = ["research"]
 UNIVERSES = ("etfs", "stocks")
 RETRAIN = ("schedule", "trigger")
 REGISTRY_FILE = "models.db"
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        fail(f"{name} must be a date YYYY-MM-DD, got {value!r}")
 
 
 def _names(value: str, option: str, known: tuple[str, ...]) -> tuple[str, ...]:
@@ -134,7 +124,7 @@ def research(
         overrides["models"] = _names(models, "--models", MODEL_NAMES)
     if vol_models is not None:
         overrides["vol_models"] = _names(vol_models, "--vol-models", VOL_MODEL_NAMES)
-    first, last = _date(start, "--start"), _date(end, "--end")
+    first, last = option_date(start, "--start"), option_date(end, "--end")
     if first is not None:
         overrides["test_start"] = first
     if last is not None:
